@@ -1,0 +1,84 @@
+"""Input validation at the door: one error format for the whole kit.
+
+Messages follow scikit-learn's form: what was expected, what was got, and the fix.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__: list[str] = []
+
+
+def check_random_state(random_state):
+    """Return a ``numpy.random.Generator`` from an int, a Generator or None.
+
+    Raises
+    ------
+    TypeError
+        If `random_state` is neither.
+    """
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if random_state is None or isinstance(random_state, numbers.Integral):
+        return np.random.default_rng(None if random_state is None else int(random_state))
+    raise TypeError(
+        "The 'random_state' parameter must be an int, a numpy.random.Generator or None. "
+        f"Got {random_state!r} of type {type(random_state).__name__} instead."
+    )
+
+
+def check_int(value, name, *, min_value=None, max_value=None, func=None):
+    """Return `value` as int after checking its type and range (bool is refused)."""
+    where = f" of {func}" if func else ""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"The {name!r} parameter{where} must be an int. Got {value!r} instead.")
+    if (min_value is not None and value < min_value) or (
+        max_value is not None and value > max_value
+    ):
+        lo = "-inf" if min_value is None else min_value
+        hi = "inf" if max_value is None else max_value
+        raise ValueError(
+            f"The {name!r} parameter{where} must be an int in [{lo}, {hi}]. Got {value!r} instead."
+        )
+    return int(value)
+
+
+def check_float(value, name, *, low=None, high=None, inclusive=(True, True), func=None):
+    """Return `value` as float after checking its type and range."""
+    where = f" of {func}" if func else ""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or np.isnan(value):
+        raise TypeError(f"The {name!r} parameter{where} must be a float. Got {value!r} instead.")
+    lo_ok = low is None or (value >= low if inclusive[0] else value > low)
+    hi_ok = high is None or (value <= high if inclusive[1] else value < high)
+    if not (lo_ok and hi_ok):
+        lb = "[" if inclusive[0] else "("
+        rb = "]" if inclusive[1] else ")"
+        raise ValueError(
+            f"The {name!r} parameter{where} must be a float in {lb}{low}, {high}{rb}. "
+            f"Got {value!r} instead."
+        )
+    return float(value)
+
+
+def check_same_length(func, **arrays):
+    """Raise ValueError naming the arrays when their first dimensions differ."""
+    lengths = {k: len(v) for k, v in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        got = ", ".join(f"{k}={n}" for k, n in lengths.items())
+        raise ValueError(
+            f"{func} needs inputs of the same length. Got {got}. "
+            "Pass arrays with one entry per sample."
+        )
+
+
+def check_one_of(value, name, options, *, func=None):
+    """Raise ValueError when `value` is not one of `options`."""
+    if value not in options:
+        where = f" of {func}" if func else ""
+        raise ValueError(
+            f"The {name!r} parameter{where} must be one of {sorted(options)}. Got {value!r} instead."
+        )
+    return value

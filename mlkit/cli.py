@@ -1,0 +1,202 @@
+"""The ``mlkit`` command: run notebooks, check their metrics, list parameters, open JupyterLab.
+
+Heavy libraries are imported inside the commands so that ``mlkit --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``mlkit`` command."""
+    parser = argparse.ArgumentParser(
+        prog="mlkit",
+        description="Hands-on kit for the ML lifecycle: run the phase notebooks headless, "
+        "check their recorded metrics, inspect parameters, open JupyterLab.",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command")
+
+    run = sub.add_parser(
+        "run",
+        help="execute notebooks headless into a new run folder",
+        description="Execute the notebooks of nbs_ci.yml (or the ones named) with papermill "
+        "into a new run folder with executed notebooks, figures, metrics.json and summary.md.",
+    )
+    run.add_argument("notebooks", nargs="*", help="notebooks to run (default: all in nbs_ci.yml)")
+    run.add_argument(
+        "--profile", default="ci", help="parameter profile from nbs_ci.yml (default: ci)"
+    )
+    run.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="override a parameter; converted to the type annotated in the parameters cell",
+    )
+    run.add_argument(
+        "-f", "--parameters-file", metavar="YAML", help="YAML mapping of overrides (lists, dicts)"
+    )
+    run.add_argument(
+        "--jobs", "-j", type=int, default=None, help="parallel kernels (default: CPU count)"
+    )
+    run.add_argument("--out", default=None, help="run folder to create (must not exist)")
+    run.add_argument(
+        "--runs-dir", default=None, help="parent of generated run folders (default: runs/)"
+    )
+    run.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=None,
+        help="per-cell timeout in seconds (default: nbs_ci.yml)",
+    )
+    run.add_argument("--check", action="store_true", help="also check metrics against nbs_ci.yml")
+    run.add_argument("--config", default=None, help="path to nbs_ci.yml")
+
+    check = sub.add_parser("check", help="compare a run's metrics with nbs_ci.yml expectations")
+    check.add_argument("run_dir", nargs="?", help="run folder (default: the latest under runs/)")
+    check.add_argument("--config", default=None, help="path to nbs_ci.yml")
+
+    params = sub.add_parser("params", help="list a notebook's parameters")
+    params.add_argument("notebook")
+
+    lab = sub.add_parser("lab", help="open JupyterLab on notebooks/ with the kit's kernel")
+    lab.add_argument("lab_args", nargs=argparse.REMAINDER, help="extra arguments for jupyter lab")
+    return parser
+
+
+def _fail(msg: str, code: int = 2) -> int:
+    print(f"mlkit: error: {msg}", file=sys.stderr)
+    return code
+
+
+def _cmd_run(args) -> int:
+    import yaml
+
+    from mlkit import runner
+
+    try:
+        config = runner.load_default_config(args.config)
+        file_params = None
+        if args.parameters_file:
+            fp = Path(args.parameters_file)
+            if not fp.is_file():
+                return _fail(f"parameters file {fp} does not exist.")
+            file_params = yaml.safe_load(fp.read_text(encoding="utf-8")) or {}
+            if not isinstance(file_params, dict):
+                return _fail(f"parameters file {fp} must be a YAML mapping of name: value.")
+        if args.jobs is not None and args.jobs < 1:
+            return _fail(f"--jobs must be >= 1. Got {args.jobs}.")
+        if args.cell_timeout is not None and args.cell_timeout <= 0:
+            return _fail(f"--cell-timeout must be > 0 seconds. Got {args.cell_timeout}.")
+        jobs = runner.plan_run(
+            config,
+            notebooks=args.notebooks,
+            profile=args.profile,
+            cli_params=[tuple(p) for p in args.parameter],
+            file_params=file_params,
+        )
+        base = Path(args.runs_dir) if args.runs_dir else config.root / "runs"
+        run_dir = runner.new_run_dir(base, out=args.out)
+    except (ValueError, FileNotFoundError) as exc:
+        return _fail(str(exc))
+    print(f"mlkit run: {len(jobs)} notebook(s), profile {args.profile!r} -> {run_dir}")
+    results = runner.execute_run(
+        jobs,
+        run_dir=run_dir,
+        config=config,
+        profile=args.profile,
+        n_jobs=args.jobs,
+        cell_timeout_s=args.cell_timeout,
+    )
+    checks = runner.check_run(run_dir, config) if args.check else None
+    summary = runner.write_summary(run_dir, results, checks)
+    n_ok = sum(r.status == "ok" for r in results.values())
+    print(f"\n{n_ok}/{len(results)} notebook(s) ok. Summary: {summary}")
+    code = 0 if n_ok == len(results) else 1
+    if checks is not None:
+        print(runner.format_table(checks, ["notebook", "metric", "expected", "got", "ok"]))
+        missed = sum(not c["ok"] for c in checks)
+        print(f"\n{len(checks) - missed} expectation(s) met, {missed} missed.")
+        code = code or (1 if missed else 0)
+    return code
+
+
+def _cmd_check(args) -> int:
+    from mlkit import runner
+
+    try:
+        config = runner.load_default_config(args.config)
+        run_dir = Path(args.run_dir) if args.run_dir else runner.latest_run(config.root / "runs")
+        rows = runner.check_run(run_dir, config)
+    except (ValueError, FileNotFoundError) as exc:
+        return _fail(str(exc))
+    print(f"Checking {run_dir}")
+    print(runner.format_table(rows, ["notebook", "metric", "expected", "got", "ok"]))
+    missed = sum(not r["ok"] for r in rows)
+    print(f"\n{len(rows) - missed} expectation(s) met, {missed} missed.")
+    return 1 if missed else 0
+
+
+def _cmd_params(args) -> int:
+    from mlkit.params import read_parameters
+    from mlkit.runner import format_table
+
+    try:
+        params = read_parameters(args.notebook)
+    except (ValueError, FileNotFoundError) as exc:
+        return _fail(str(exc))
+    rows = [
+        {"name": p.name, "type": p.type, "default": repr(p.default), "help": p.help} for p in params
+    ]
+    print(format_table(rows, ["name", "type", "default", "help"]))
+    return 0
+
+
+def _cmd_lab(args) -> int:
+    import os
+    import subprocess
+    import tempfile
+
+    from mlkit.paths import project_root
+    from mlkit.runner import kernel_env
+
+    root = project_root()
+    with tempfile.TemporaryDirectory(prefix="mlkit-kernel-") as kdir:
+        env = kernel_env(
+            root / "runs" / "interactive",
+            kernel_dir=Path(kdir),
+            threads=os.cpu_count() or 1,
+            project_root=root,
+        )
+        for var in ("MLKIT_HEADLESS", "MLKIT_RUN_DIR"):
+            env.pop(var)
+        cmd = [sys.executable, "-m", "jupyter", "lab", "--notebook-dir", str(root), *args.lab_args]
+        return subprocess.call(cmd, env=env)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``mlkit`` command line and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from mlkit import __version__
+
+        print(__version__)
+        return 0
+    commands = {"run": _cmd_run, "check": _cmd_check, "params": _cmd_params, "lab": _cmd_lab}
+    if args.command is None:
+        parser.print_help()
+        return 0
+    return commands[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

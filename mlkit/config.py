@@ -1,0 +1,241 @@
+"""Read and validate ``nbs_ci.yml``: which notebooks run, under which profiles, expecting what.
+
+Schema::
+
+    cell_timeout_s: 600            # optional, per-cell timeout for every notebook
+    notebooks:
+      notebooks/00_start_here.ipynb:
+        profiles:
+          ci:
+            parameters: {n_clips: 300}
+            expect:
+              baseline_accuracy: {value: 0.93, abs_tol: 0.02}
+              n_clips_loaded: {value: 300}
+              top_priority_tag: {value: car_noise}
+              fleiss_kappa: {min: 0.5, max: 0.9}
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlkit.params import ParameterError, check_overrides, read_parameters
+
+__all__ = ["ConfigError", "Expectation", "NotebookSpec", "Config", "load_config", "check_metric"]
+
+_TOP_KEYS = {"cell_timeout_s", "notebooks"}
+_NB_KEYS = {"profiles", "description"}
+_PROFILE_KEYS = {"parameters", "expect"}
+_EXPECT_KEYS = {"value", "abs_tol", "rel_tol", "min", "max"}
+
+
+class ConfigError(ValueError):
+    """Raised when ``nbs_ci.yml`` is malformed or names something that does not exist."""
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What a recorded metric must be: a golden ``value`` with tolerances, or bounds."""
+
+    metric: str
+    value: object = None
+    abs_tol: float | None = None
+    rel_tol: float | None = None
+    min: float | None = None
+    max: float | None = None
+
+    def describe(self) -> str:
+        """Return a short human-readable form such as ``0.93 ± 0.02`` or ``[0.5, 0.9]``."""
+        if self.value is not None:
+            if isinstance(self.value, bool | str):
+                return repr(self.value)
+            tol = []
+            if self.abs_tol is not None:
+                tol.append(f"±{self.abs_tol:g}")
+            if self.rel_tol is not None:
+                tol.append(f"±{self.rel_tol:.0%}")
+            return f"{self.value:g} {' '.join(tol)}".strip()
+        lo = "-inf" if self.min is None else f"{self.min:g}"
+        hi = "inf" if self.max is None else f"{self.max:g}"
+        return f"[{lo}, {hi}]"
+
+
+def check_metric(exp: Expectation, got) -> bool:
+    """Return True when `got` meets `exp` (missing metrics never do)."""
+    if got is None:
+        return False
+    if exp.value is not None:
+        if isinstance(exp.value, bool) or isinstance(exp.value, str):
+            return got == exp.value and type(got) is type(exp.value)
+        if isinstance(got, bool) or not isinstance(got, int | float):
+            return False
+        return math.isclose(got, exp.value, rel_tol=exp.rel_tol or 0.0, abs_tol=exp.abs_tol or 0.0)
+    if isinstance(got, bool) or not isinstance(got, int | float):
+        return False
+    return (exp.min is None or got >= exp.min) and (exp.max is None or got <= exp.max)
+
+
+@dataclass
+class NotebookSpec:
+    """A notebook listed in ``nbs_ci.yml`` with its profiles."""
+
+    path: Path
+    profiles: dict[str, dict] = field(default_factory=dict)
+
+    def parameters(self, profile: str) -> dict:
+        """Return the profile's parameter values (empty when the profile is not listed)."""
+        return dict(self.profiles.get(profile, {}).get("parameters", {}))
+
+    def expectations(self, profile: str) -> list[Expectation]:
+        """Return the profile's expectations (empty when the profile is not listed)."""
+        return list(self.profiles.get(profile, {}).get("expect", []))
+
+
+@dataclass
+class Config:
+    """The validated content of ``nbs_ci.yml``."""
+
+    path: Path
+    root: Path
+    notebooks: dict[str, NotebookSpec]
+    cell_timeout_s: float = 600.0
+
+    def profiles(self) -> set[str]:
+        """Return every profile named by any notebook."""
+        return {p for nb in self.notebooks.values() for p in nb.profiles}
+
+    def find(self, notebook: str | os.PathLike) -> NotebookSpec | None:
+        """Return the spec of a notebook given by any path that resolves to it, else None."""
+        target = Path(notebook).resolve()
+        for spec in self.notebooks.values():
+            if spec.path.resolve() == target:
+                return spec
+        return None
+
+
+def _parse_expectation(where: str, metric: str, spec) -> Expectation:
+    if not isinstance(spec, dict):
+        raise ConfigError(
+            f"{where}: expectation for {metric!r} must be a mapping such as "
+            f"{{value: 0.9, abs_tol: 0.02}} or {{min: 0.5}}. Got {spec!r} instead."
+        )
+    unknown = set(spec) - _EXPECT_KEYS
+    if unknown:
+        raise ConfigError(
+            f"{where}: expectation for {metric!r} has unknown key(s) {sorted(unknown)}; "
+            f"allowed: {sorted(_EXPECT_KEYS)}."
+        )
+    if "value" not in spec and "min" not in spec and "max" not in spec:
+        raise ConfigError(f"{where}: expectation for {metric!r} needs 'value' or 'min'/'max'.")
+    if "value" in spec and ("min" in spec or "max" in spec):
+        raise ConfigError(
+            f"{where}: expectation for {metric!r} mixes 'value' with 'min'/'max'; use one form."
+        )
+    value = spec.get("value")
+    numeric_value = isinstance(value, int | float) and not isinstance(value, bool)
+    if ("abs_tol" in spec or "rel_tol" in spec) and not numeric_value:
+        raise ConfigError(f"{where}: 'abs_tol'/'rel_tol' for {metric!r} need a numeric 'value'.")
+    for key in ("abs_tol", "rel_tol", "min", "max"):
+        if key in spec and (isinstance(spec[key], bool) or not isinstance(spec[key], int | float)):
+            raise ConfigError(
+                f"{where}: {key!r} for {metric!r} must be a number. Got {spec[key]!r} instead."
+            )
+    for key in ("abs_tol", "rel_tol"):
+        if key in spec and spec[key] < 0:
+            raise ConfigError(f"{where}: {key!r} for {metric!r} must be >= 0.")
+    return Expectation(metric=metric, **spec)
+
+
+def load_config(path: str | os.PathLike = "nbs_ci.yml", *, check_parameters: bool = True) -> Config:
+    """Load and validate ``nbs_ci.yml``.
+
+    Parameters
+    ----------
+    path : path-like, default="nbs_ci.yml"
+        The config file. Notebook paths in it are relative to its folder.
+    check_parameters : bool, default=True
+        Also read each notebook's parameters cell and check every profile's parameters
+        against it (names and types).
+
+    Returns
+    -------
+    Config
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file or a notebook it lists does not exist.
+    ConfigError
+        Naming the file, the notebook and the key, for unknown keys, malformed
+        expectations and bad parameters.
+    """
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"Config file {path} does not exist. Run mlkit from the project root, or pass "
+            "--config PATH."
+        )
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path} must be a mapping with a 'notebooks' key.")
+    unknown = set(raw) - _TOP_KEYS
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown top-level key(s) {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}."
+        )
+    root = path.resolve().parent
+    timeout = raw.get("cell_timeout_s", 600)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ConfigError(f"{path}: 'cell_timeout_s' must be a positive number. Got {timeout!r}.")
+    notebooks = {}
+    for nb_path, nb_spec in (raw.get("notebooks") or {}).items():
+        where = f"{path}, notebook {nb_path}"
+        full = root / nb_path
+        if not full.is_file():
+            raise FileNotFoundError(
+                f"{where}: the notebook does not exist. Fix the path or remove the entry."
+            )
+        nb_spec = nb_spec or {}
+        if not isinstance(nb_spec, dict):
+            raise ConfigError(f"{where}: expected a mapping with 'profiles'. Got {nb_spec!r}.")
+        unknown = set(nb_spec) - _NB_KEYS
+        if unknown:
+            raise ConfigError(
+                f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_NB_KEYS)}."
+            )
+        params = read_parameters(full) if check_parameters else None
+        profiles = {}
+        for prof_name, prof in (nb_spec.get("profiles") or {}).items():
+            pwhere = f"{where}, profile {prof_name}"
+            prof = prof or {}
+            if not isinstance(prof, dict):
+                raise ConfigError(f"{pwhere}: expected a mapping with 'parameters' and 'expect'.")
+            unknown = set(prof) - _PROFILE_KEYS
+            if unknown:
+                raise ConfigError(
+                    f"{pwhere}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_PROFILE_KEYS)}."
+                )
+            values = prof.get("parameters") or {}
+            if not isinstance(values, dict):
+                raise ConfigError(f"{pwhere}: 'parameters' must be a mapping of name: value.")
+            if params is not None:
+                try:
+                    values = check_overrides(
+                        params, values, notebook=nb_path, source=f"{path} profile {prof_name}"
+                    )
+                except ParameterError as exc:
+                    raise ConfigError(str(exc)) from exc
+            expect = [
+                _parse_expectation(pwhere, m, s) for m, s in (prof.get("expect") or {}).items()
+            ]
+            profiles[prof_name] = {"parameters": values, "expect": expect}
+        notebooks[nb_path] = NotebookSpec(path=full, profiles=profiles)
+    return Config(path=path, root=root, notebooks=notebooks, cell_timeout_s=float(timeout))

@@ -1,0 +1,164 @@
+"""The runner end to end on tiny fixture notebooks: results, reports, partial outputs."""
+
+import json
+import shutil
+
+import pytest
+
+from mlkit import runner
+from mlkit.cli import main
+from mlkit.config import load_config
+
+pytestmark = pytest.mark.xdist_group("runner")
+
+
+@pytest.fixture(scope="module")
+def fixture_run(tmp_path_factory):
+    """One run of every fixture notebook, shared by the assertions below (kernels are slow)."""
+    from tests.conftest import FIXTURES
+
+    config = load_config(FIXTURES / "nbs_ci.yml")
+    notebooks = [FIXTURES / n for n in ("ok.ipynb", "fail.ipynb", "hang.ipynb", "dies.ipynb", "dup.ipynb")]
+    jobs = runner.plan_run(config, notebooks=notebooks, profile="ci")
+    run_dir = runner.new_run_dir(tmp_path_factory.mktemp("runs"))
+    lines = []
+    results = runner.execute_run(
+        jobs, run_dir=run_dir, config=config, profile="ci", n_jobs=2, cell_timeout_s=4,
+        echo=lines.append,
+    )
+    checks = runner.check_run(run_dir, config)
+    runner.write_summary(run_dir, results, checks)
+    return run_dir, results, checks, "\n".join(lines)
+
+
+def test_ok_notebook_records_metrics_and_figures(fixture_run):
+    run_dir, results, _, _ = fixture_run
+    ok = results["ok.ipynb"]
+    assert ok.status == "ok"
+    assert ok.metrics == {"n_squared": 16, "rate": 0.5, "label": "x", "n_names": 2, "flag": False,
+                          "info": {"limit_set": False}}
+    assert ok.parameters == {"n": 4}
+    assert len(ok.figures) == 1 and (run_dir / ok.figures[0]).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_failure_keeps_partial_output_and_names_the_cell(fixture_run):
+    run_dir, results, _, log = fixture_run
+    res = results["fail.ipynb"]
+    assert res.status == "failed"
+    assert res.error["cell_index"] == 3 and res.error["ename"] == "ZeroDivisionError"
+    assert res.error["first_line"] == "x = 1 / divisor  # boom"
+    assert res.metrics == {"before": 1}  # recorded before the failure, kept
+    executed = json.loads((run_dir / "fail.ipynb").read_text())
+    failing = [c for c in executed["cells"] if "".join(c["source"]).startswith("x = 1 / divisor")]
+    assert any(o.get("ename") == "ZeroDivisionError" for o in failing[0]["outputs"])
+    report = runner.describe_error(res, run_dir)
+    assert "FAILED in cell 3 [In 3] ('x = 1 / divisor  # boom')" in report
+    assert str(run_dir / "fail.ipynb") in report
+    assert "ZeroDivisionError: division by zero" in log
+
+
+def test_hung_cell_times_out_with_the_same_report(fixture_run):
+    run_dir, results, _, _ = fixture_run
+    res = results["hang.ipynb"]
+    assert res.status == "timeout"
+    assert res.error["cell_index"] == 3 and res.error["first_line"] == "time.sleep(seconds)"
+    assert "within 4 s" in res.error["evalue"]
+    assert (run_dir / "hang.ipynb").is_file()
+
+
+def test_dead_kernel_is_reported_as_such(fixture_run):
+    _, results, _, _ = fixture_run
+    res = results["dies.ipynb"]
+    assert res.status == "dead_kernel"
+    assert "kernel died" in res.error["evalue"] and res.error["cell_index"] == 2
+
+
+def test_duplicate_metric_fails_the_notebook(fixture_run):
+    _, results, _, _ = fixture_run
+    res = results["dup.ipynb"]
+    assert res.status == "failed" and "already recorded" in res.error["evalue"]
+
+
+def test_metrics_json_and_summary(fixture_run):
+    run_dir, results, checks, _ = fixture_run
+    doc = json.loads((run_dir / "metrics.json").read_text())
+    assert doc["profile"] == "ci" and set(doc["notebooks"]) == set(results)
+    for entry in doc["notebooks"].values():
+        assert {"status", "parameters", "duration_s", "metrics", "error"} <= set(entry)
+    summary = (run_dir / "summary.md").read_text()
+    assert "[ok.ipynb](ok.ipynb)" in summary and "## Failures" in summary
+    failed = {(c["notebook"], c["metric"]) for c in checks if not c["ok"]}
+    assert ("fail.ipynb", "(status)") in failed
+    assert not any(n == "ok.ipynb" for n, _ in failed)
+
+
+def test_run_folders_are_never_reused(tmp_path):
+    a = runner.new_run_dir(tmp_path)
+    b = runner.new_run_dir(tmp_path)
+    assert a != b and a.is_dir() and b.is_dir()
+    with pytest.raises(runner.RunError, match="already exists; runs are never overwritten"):
+        runner.new_run_dir(out=a)
+
+
+def test_unknown_profile_and_parameters_are_refused_before_any_kernel(fixtures_dir, tmp_path, capsys):
+    cfg = fixtures_dir / "nbs_ci.yml"
+    out = tmp_path / "run"
+    assert main(["run", "--config", str(cfg), "--out", str(out), "--profile", "nope"]) == 2
+    assert "Profile 'nope' is not defined" in capsys.readouterr().err
+    assert main(["run", "--config", str(cfg), "--out", str(out), str(fixtures_dir / "ok.ipynb"),
+                 "-p", "nn", "1"]) == 2
+    assert "ok.ipynb has no parameter 'nn' (-p). Known parameters: flag, label, limit, n, names, rate" in capsys.readouterr().err
+    assert main(["run", "--config", str(cfg), "--out", str(out), str(fixtures_dir / "ok.ipynb"),
+                 "-p", "n", "three"]) == 2
+    assert "Parameter 'n' of ok.ipynb (-p) must be of type int. Got 'three'" in capsys.readouterr().err
+    assert main(["run", "--config", str(cfg), "--out", str(out), str(fixtures_dir / "ok.ipynb"),
+                 "-p", "names", "[a]"]) == 2
+    assert "-f params.yaml" in capsys.readouterr().err
+    assert not out.exists()  # nothing was started
+
+
+def test_cli_run_with_overrides_file_and_check(fixtures_dir, tmp_path, capsys):
+    shutil.copy(fixtures_dir / "ok.ipynb", tmp_path / "ok.ipynb")
+    (tmp_path / "nbs_ci.yml").write_text(
+        "notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        expect:\n"
+        "          n_squared: {value: 25}\n          n_names: {value: 3}\n"
+    )
+    (tmp_path / "p.yaml").write_text("names: [a, b, c]\n")
+    out = tmp_path / "run"
+    code = main(["run", "--config", str(tmp_path / "nbs_ci.yml"), "--out", str(out), "-p", "n", "5",
+                 "-f", str(tmp_path / "p.yaml"), "--check", "--jobs", "1"])
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "2 expectation(s) met, 0 missed" in text
+    assert main(["check", str(out), "--config", str(tmp_path / "nbs_ci.yml")]) == 0
+    # the same run checked against a changed golden value fails
+    (tmp_path / "nbs_ci.yml").write_text(
+        "notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        expect:\n          n_squared: {value: 26}\n"
+    )
+    assert main(["check", str(out), "--config", str(tmp_path / "nbs_ci.yml")]) == 1
+    assert "NO" in capsys.readouterr().out
+
+
+def test_check_without_runs_says_what_to_do(tmp_path, fixtures_dir, capsys):
+    with pytest.raises(FileNotFoundError, match="Run `mlkit run` first"):
+        runner.latest_run(tmp_path / "runs")
+    assert main(["check", str(tmp_path), "--config", str(fixtures_dir / "nbs_ci.yml")]) == 2
+    assert "has no metrics.json" in capsys.readouterr().err
+
+
+def test_kernel_env_points_python3_at_this_interpreter(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    env = runner.kernel_env(tmp_path, kernel_dir=tmp_path / "k", threads=1, project_root=tmp_path)
+    spec = json.loads((tmp_path / "k" / "kernels" / "python3" / "kernel.json").read_text())
+    assert spec["argv"][0] == sys.executable
+    assert env["JUPYTER_PATH"].split(":")[0] == str(tmp_path / "k")
+    assert "MPLBACKEND" not in env and env["MLKIT_HEADLESS"] == "1"
+
+
+def test_params_command(fixtures_dir, capsys):
+    assert main(["params", str(fixtures_dir / "ok.ipynb")]) == 0
+    out = capsys.readouterr().out
+    assert "names" in out and "list[str]" in out and "some names" in out
+    assert main(["params", str(fixtures_dir / "noparams.ipynb")]) == 2
