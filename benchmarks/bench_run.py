@@ -26,19 +26,35 @@ def main():
             out = Path(tmp) / f"jobs{jobs}"
             t0 = time.perf_counter()
             proc = subprocess.run(
-                [sys.executable, "-m", "mlkit.cli", "run", "--profile", args.profile,
-                 "--jobs", str(jobs), "--out", str(out)],
-                cwd=ROOT, capture_output=True, text=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "mlkit.cli",
+                    "run",
+                    "--profile",
+                    args.profile,
+                    "--jobs",
+                    str(jobs),
+                    "--out",
+                    str(out),
+                ],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
             )
             walls[jobs] = time.perf_counter() - t0
             doc = json.loads((out / "metrics.json").read_text())
-            per_nb = ", ".join(f"{Path(k).stem} {v['duration_s']:.1f}s" for k, v in doc["notebooks"].items())
+            per_nb = ", ".join(
+                f"{Path(k).stem} {v['duration_s']:.1f}s" for k, v in doc["notebooks"].items()
+            )
             status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}"
             print(f"--jobs {jobs}: {walls[jobs]:6.1f} s wall ({status}); {per_nb}")
     if 1 in walls and len(walls) > 1:
         for jobs, wall in walls.items():
             if jobs != 1:
-                print(f"speed-up --jobs {jobs} vs --jobs 1: {walls[1] / wall:.2f}x (target >= 1.7x)")
+                print(
+                    f"speed-up --jobs {jobs} vs --jobs 1: {walls[1] / wall:.2f}x (target >= 1.7x)"
+                )
 
 
 if __name__ == "__main__":

@@ -28,7 +28,10 @@ def figure_to_image(fig, *, dpi: int | None = None):
     from IPython.display import Image
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi or fig.dpi, bbox_inches="tight")
+    # A figure with a layout engine is already laid out; a tight bounding box would measure
+    # it again (about a third of the render time).
+    tight = None if fig.get_layout_engine() is not None else "tight"
+    fig.savefig(buf, format="png", dpi=dpi or fig.dpi, bbox_inches=tight)
     plt.close(fig)
     return Image(data=buf.getvalue(), format="png")
 

@@ -23,18 +23,62 @@ def test_fixture_config_loads(fixtures_dir):
 @pytest.mark.parametrize(
     ("text", "exc", "match"),
     [
-        ("notebooks:\n  ok.ipynb:\n    profile: {}\n", ConfigError, r"notebook ok.ipynb: unknown key\(s\) \['profile'\]"),
+        (
+            "notebooks:\n  ok.ipynb:\n    profile: {}\n",
+            ConfigError,
+            r"notebook ok.ipynb: unknown key\(s\) \['profile'\]",
+        ),
         ("notebook: {}\n", ConfigError, r"unknown top-level key\(s\) \['notebook'\]"),
-        ("notebooks:\n  missing.ipynb: {}\n", FileNotFoundError, "missing.ipynb: the notebook does not exist"),
-        ("notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        parameters: {m: 1}\n", ConfigError, "has no parameter 'm'"),
-        ("notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        parameters: {n: x}\n", ConfigError, "'n' of ok.ipynb .* must be of type int"),
-        ("notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        expect: {a: 1}\n", ConfigError, "profile ci: expectation for 'a' must be a mapping"),
-        ("notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        expect: {a: {vlue: 1}}\n", ConfigError, r"unknown key\(s\) \['vlue'\]"),
-        ("notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        expect: {a: {abs_tol: 1}}\n", ConfigError, "needs 'value' or 'min'/'max'"),
-        ("notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        expect: {a: {value: x, abs_tol: 1}}\n", ConfigError, "need a numeric 'value'"),
-        ("notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        expect: {a: {value: 1, min: 0}}\n", ConfigError, "mixes 'value'"),
-        ("notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        expect: {a: {value: 1, abs_tol: -1}}\n", ConfigError, "must be >= 0"),
-        ("cell_timeout_s: 0\nnotebooks: {}\n", ConfigError, "'cell_timeout_s' must be a positive number"),
+        (
+            "notebooks:\n  missing.ipynb: {}\n",
+            FileNotFoundError,
+            "missing.ipynb: the notebook does not exist",
+        ),
+        (
+            "notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        parameters: {m: 1}\n",
+            ConfigError,
+            "has no parameter 'm'",
+        ),
+        (
+            "notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        parameters: {n: x}\n",
+            ConfigError,
+            "'n' of ok.ipynb .* must be of type int",
+        ),
+        (
+            "notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        expect: {a: 1}\n",
+            ConfigError,
+            "profile ci: expectation for 'a' must be a mapping",
+        ),
+        (
+            "notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        expect: {a: {vlue: 1}}\n",
+            ConfigError,
+            r"unknown key\(s\) \['vlue'\]",
+        ),
+        (
+            "notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        expect: {a: {abs_tol: 1}}\n",
+            ConfigError,
+            "needs 'value' or 'min'/'max'",
+        ),
+        (
+            "notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        expect: {a: {value: x, abs_tol: 1}}\n",
+            ConfigError,
+            "need a numeric 'value'",
+        ),
+        (
+            "notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        expect: {a: {value: 1, min: 0}}\n",
+            ConfigError,
+            "mixes 'value'",
+        ),
+        (
+            "notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        expect: {a: {value: 1, abs_tol: -1}}\n",
+            ConfigError,
+            "must be >= 0",
+        ),
+        (
+            "cell_timeout_s: 0\nnotebooks: {}\n",
+            ConfigError,
+            "'cell_timeout_s' must be a positive number",
+        ),
         ("notebooks: [\n", ConfigError, "not valid YAML"),
     ],
 )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
-import importlib.util
 import subprocess
 import sys
 
@@ -30,8 +30,12 @@ def test_committed_without_outputs_and_with_python3_kernel(path):
     for i, cell in enumerate(nb["cells"]):
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [], f"cell {i} of {path.name} has outputs"
-            assert cell["execution_count"] is None, f"cell {i} of {path.name} has an execution count"
-        assert set(cell.get("metadata", {})) <= {"tags"}, f"cell {i} of {path.name}: {cell['metadata']}"
+            assert cell["execution_count"] is None, (
+                f"cell {i} of {path.name} has an execution count"
+            )
+        assert set(cell.get("metadata", {})) <= {"tags"}, (
+            f"cell {i} of {path.name}: {cell['metadata']}"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -63,7 +67,19 @@ def test_every_notebook_is_listed_in_nbs_ci():
 @pytest.mark.skipif(importlib.util.find_spec("ruff") is None, reason="ruff not installed")
 def test_ruff_lints_package_notebooks_and_tests():
     proc = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "mlkit", "notebooks", "tests", "benchmarks", "datasets"],
-        cwd=ROOT, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "mlkit",
+            "notebooks",
+            "tests",
+            "benchmarks",
+            "datasets",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -29,7 +29,12 @@ def test_notebook_meets_expectations(notebook, profile, tmp_path):
     jobs = runner.plan_run(CONFIG, notebooks=[CONFIG.notebooks[notebook].path], profile=profile)
     run_dir = runner.new_run_dir(tmp_path)
     results = runner.execute_run(
-        jobs, run_dir=run_dir, config=CONFIG, profile=profile, n_jobs=1, threads_per_kernel=1,
+        jobs,
+        run_dir=run_dir,
+        config=CONFIG,
+        profile=profile,
+        n_jobs=1,
+        threads_per_kernel=1,
         echo=lambda *_: None,
     )
     res = results[notebook]
@@ -38,4 +43,6 @@ def test_notebook_meets_expectations(notebook, profile, tmp_path):
     rows = [r for r in runner.check_run(run_dir, CONFIG) if r["notebook"] == notebook]
     assert rows, f"{notebook} has no expectations under profile {profile!r} in nbs_ci.yml"
     missed = [r for r in rows if not r["ok"]]
-    assert not missed, "\n" + runner.format_table(missed, ["notebook", "metric", "expected", "got", "ok"])
+    assert not missed, "\n" + runner.format_table(
+        missed, ["notebook", "metric", "expected", "got", "ok"]
+    )

@@ -2,7 +2,13 @@ import json
 
 import pytest
 
-from mlkit.params import Parameter, ParameterError, check_overrides, coerce_cli_value, read_parameters
+from mlkit.params import (
+    Parameter,
+    ParameterError,
+    check_overrides,
+    coerce_cli_value,
+    read_parameters,
+)
 
 
 def test_reads_names_types_defaults_and_help(fixtures_dir):
@@ -33,9 +39,18 @@ def test_missing_notebook(tmp_path):
 
 def _nb_with(tmp_path, source):
     nb = {
-        "cells": [{"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": source,
-                   "outputs": [], "execution_count": None}],
-        "metadata": {}, "nbformat": 4, "nbformat_minor": 4,
+        "cells": [
+            {
+                "cell_type": "code",
+                "metadata": {"tags": ["parameters"]},
+                "source": source,
+                "outputs": [],
+                "execution_count": None,
+            }
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 4,
     }
     p = tmp_path / "x.ipynb"
     p.write_text(json.dumps(nb))
@@ -98,14 +113,23 @@ def test_cli_values_of_wrong_type_are_refused(param, raw, match):
 
 
 def test_unknown_override_names_the_known_ones():
-    with pytest.raises(ParameterError, match=r"nb has no parameter 'nn'.*Known parameters: flag, label"):
+    with pytest.raises(
+        ParameterError, match=r"nb has no parameter 'nn'.*Known parameters: flag, label"
+    ):
         check_overrides(list(P.values()), {"nn": 1}, notebook="nb", source="-p")
 
 
 @pytest.mark.parametrize(
     ("name", "value", "ok"),
-    [("n", True, False), ("n", 2.0, False), ("rate", 1, True), ("names", ["a"], True),
-     ("names", [1], False), ("limit", None, True), ("label", None, False)],
+    [
+        ("n", True, False),
+        ("n", 2.0, False),
+        ("rate", 1, True),
+        ("names", ["a"], True),
+        ("names", [1], False),
+        ("limit", None, True),
+        ("label", None, False),
+    ],
 )
 def test_override_types(name, value, ok):
     if ok:

@@ -13,8 +13,14 @@ def _fresh(monkeypatch):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(0.5, 0.5), (np.float32(0.25), 0.25), (np.int64(3), 3), (np.bool_(True), True), ("x", "x"),
-     ({"a": np.float64(1.5), "b": "y"}, {"a": 1.5, "b": "y"})],
+    [
+        (0.5, 0.5),
+        (np.float32(0.25), 0.25),
+        (np.int64(3), 3),
+        (np.bool_(True), True),
+        ("x", "x"),
+        ({"a": np.float64(1.5), "b": "y"}, {"a": 1.5, "b": "y"}),
+    ],
 )
 def test_values_become_json(value, expected, monkeypatch):
     got = recording.record("m", value)

@@ -18,12 +18,19 @@ def fixture_run(tmp_path_factory):
     from tests.conftest import FIXTURES
 
     config = load_config(FIXTURES / "nbs_ci.yml")
-    notebooks = [FIXTURES / n for n in ("ok.ipynb", "fail.ipynb", "hang.ipynb", "dies.ipynb", "dup.ipynb")]
+    notebooks = [
+        FIXTURES / n for n in ("ok.ipynb", "fail.ipynb", "hang.ipynb", "dies.ipynb", "dup.ipynb")
+    ]
     jobs = runner.plan_run(config, notebooks=notebooks, profile="ci")
     run_dir = runner.new_run_dir(tmp_path_factory.mktemp("runs"))
     lines = []
     results = runner.execute_run(
-        jobs, run_dir=run_dir, config=config, profile="ci", n_jobs=2, cell_timeout_s=4,
+        jobs,
+        run_dir=run_dir,
+        config=config,
+        profile="ci",
+        n_jobs=2,
+        cell_timeout_s=4,
         echo=lines.append,
     )
     checks = runner.check_run(run_dir, config)
@@ -35,8 +42,14 @@ def test_ok_notebook_records_metrics_and_figures(fixture_run):
     run_dir, results, _, _ = fixture_run
     ok = results["ok.ipynb"]
     assert ok.status == "ok"
-    assert ok.metrics == {"n_squared": 16, "rate": 0.5, "label": "x", "n_names": 2, "flag": False,
-                          "info": {"limit_set": False}}
+    assert ok.metrics == {
+        "n_squared": 16,
+        "rate": 0.5,
+        "label": "x",
+        "n_names": 2,
+        "flag": False,
+        "info": {"limit_set": False},
+    }
     assert ok.parameters == {"n": 4}
     assert len(ok.figures) == 1 and (run_dir / ok.figures[0]).read_bytes()[:4] == b"\x89PNG"
 
@@ -100,19 +113,68 @@ def test_run_folders_are_never_reused(tmp_path):
         runner.new_run_dir(out=a)
 
 
-def test_unknown_profile_and_parameters_are_refused_before_any_kernel(fixtures_dir, tmp_path, capsys):
+def test_unknown_profile_and_parameters_are_refused_before_any_kernel(
+    fixtures_dir, tmp_path, capsys
+):
     cfg = fixtures_dir / "nbs_ci.yml"
     out = tmp_path / "run"
     assert main(["run", "--config", str(cfg), "--out", str(out), "--profile", "nope"]) == 2
     assert "Profile 'nope' is not defined" in capsys.readouterr().err
-    assert main(["run", "--config", str(cfg), "--out", str(out), str(fixtures_dir / "ok.ipynb"),
-                 "-p", "nn", "1"]) == 2
-    assert "ok.ipynb has no parameter 'nn' (-p). Known parameters: flag, label, limit, n, names, rate" in capsys.readouterr().err
-    assert main(["run", "--config", str(cfg), "--out", str(out), str(fixtures_dir / "ok.ipynb"),
-                 "-p", "n", "three"]) == 2
-    assert "Parameter 'n' of ok.ipynb (-p) must be of type int. Got 'three'" in capsys.readouterr().err
-    assert main(["run", "--config", str(cfg), "--out", str(out), str(fixtures_dir / "ok.ipynb"),
-                 "-p", "names", "[a]"]) == 2
+    assert (
+        main(
+            [
+                "run",
+                "--config",
+                str(cfg),
+                "--out",
+                str(out),
+                str(fixtures_dir / "ok.ipynb"),
+                "-p",
+                "nn",
+                "1",
+            ]
+        )
+        == 2
+    )
+    assert (
+        "ok.ipynb has no parameter 'nn' (-p). Known parameters: flag, label, limit, n, names, rate"
+        in capsys.readouterr().err
+    )
+    assert (
+        main(
+            [
+                "run",
+                "--config",
+                str(cfg),
+                "--out",
+                str(out),
+                str(fixtures_dir / "ok.ipynb"),
+                "-p",
+                "n",
+                "three",
+            ]
+        )
+        == 2
+    )
+    assert (
+        "Parameter 'n' of ok.ipynb (-p) must be of type int. Got 'three'" in capsys.readouterr().err
+    )
+    assert (
+        main(
+            [
+                "run",
+                "--config",
+                str(cfg),
+                "--out",
+                str(out),
+                str(fixtures_dir / "ok.ipynb"),
+                "-p",
+                "names",
+                "[a]",
+            ]
+        )
+        == 2
+    )
     assert "-f params.yaml" in capsys.readouterr().err
     assert not out.exists()  # nothing was started
 
@@ -125,8 +187,23 @@ def test_cli_run_with_overrides_file_and_check(fixtures_dir, tmp_path, capsys):
     )
     (tmp_path / "p.yaml").write_text("names: [a, b, c]\n")
     out = tmp_path / "run"
-    code = main(["run", "--config", str(tmp_path / "nbs_ci.yml"), "--out", str(out), "-p", "n", "5",
-                 "-f", str(tmp_path / "p.yaml"), "--check", "--jobs", "1"])
+    code = main(
+        [
+            "run",
+            "--config",
+            str(tmp_path / "nbs_ci.yml"),
+            "--out",
+            str(out),
+            "-p",
+            "n",
+            "5",
+            "-f",
+            str(tmp_path / "p.yaml"),
+            "--check",
+            "--jobs",
+            "1",
+        ]
+    )
     text = capsys.readouterr().out
     assert code == 0, text
     assert "2 expectation(s) met, 0 missed" in text
