@@ -1,0 +1,156 @@
+"""End-to-end: the notebooks work the way a researcher meets them, in JupyterLab in a browser.
+
+One JupyterLab server per module (127.0.0.1, token, the kit's kernel as ``mlkit lab`` sets it
+up) and one headless Chromium. For each notebook of ``nbs_ci.yml`` (plus a tiny fixture that
+proves the harness itself): open a copy parameterised with its ``ci`` profile, Run All, assert
+no cell shows an error, then move the first control of every panel and assert the figure or
+table it drives changes. Screenshots go to ``test-artifacts/browser/``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from _browser import (
+    CHROMIUM_ARGS,
+    LabServer,
+    close_notebook,
+    find_chromium,
+    missing_browser_reason,
+    move_control,
+    notebook_errors,
+    open_notebook,
+    panel_cells,
+    run_all,
+    wait_idle,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = "tests/fixtures/browser_panel.ipynb"
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+PROFILE = "ci"
+# Notebooks that offer no control on purpose; the test then checks that this is still so.
+NO_CONTROLS = {"notebooks/03b_tracking.ipynb"}
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def _config():
+    from mlkit.config import load_config
+
+    return load_config(ROOT / "nbs_ci.yml")
+
+
+def _notebooks() -> list[str]:
+    return [FIXTURE, *_config().notebooks]
+
+
+@pytest.fixture(scope="module")
+def lab():
+    reason = missing_browser_reason()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # Parameterised copies live under the server root (Lab serves nothing else) in an ignored
+    # folder of their own, so the committed notebooks are never opened, let alone saved.
+    copies = Path(tempfile.mkdtemp(prefix="notebooks-", dir=ARTIFACTS))
+    server = LabServer(ROOT)
+    try:
+        server.start()
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=find_chromium(), headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                yield {"server": server, "browser": browser, "copies": copies}
+            finally:
+                browser.close()
+    finally:
+        server.stop()
+        shutil.rmtree(copies, ignore_errors=True)
+
+
+def _prepare(notebook: str, copies: Path) -> str:
+    """Copy `notebook` with its ci parameters injected (papermill, not executed)."""
+    import papermill
+
+    src = ROOT / notebook
+    spec = _config().notebooks.get(notebook)
+    params = spec.parameters(PROFILE) if spec else {}
+    dst = copies / src.name
+    if params:
+        papermill.execute_notebook(
+            str(src), str(dst), parameters=params, prepare_only=True, progress_bar=False
+        )
+    else:
+        shutil.copyfile(src, dst)
+    return dst.relative_to(ROOT).as_posix()
+
+
+@pytest.mark.parametrize("notebook", _notebooks(), ids=lambda p: Path(p).stem)
+def test_notebook_runs_and_controls_drive_outputs(lab, notebook):
+    server, copies = lab["server"], lab["copies"]
+    timeout_s = _config().cell_timeout_s
+    path = _prepare(notebook, copies)
+    name = Path(notebook).stem
+    context = lab["browser"].new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    start = time.perf_counter()
+    try:
+        open_notebook(page, server, path)
+        run_s = run_all(page, timeout_s=timeout_s)
+        errors = notebook_errors(page)
+        assert not errors, f"{notebook}: cells show errors after Run All:\n" + "\n\n".join(
+            f"cell {e['cell']}: {e['ename']}: {e['evalue']}\n{e['traceback']}" for e in errors
+        )
+        panels = panel_cells(page)
+        if notebook in NO_CONTROLS:
+            page.screenshot(path=ARTIFACTS / f"{name}.png")
+            assert not panels, f"{notebook} now has controls: remove it from NO_CONTROLS."
+            return
+        assert panels, (
+            f"{notebook}: no show_panel control rendered after Run All; every notebook is "
+            "expected to offer at least one (or be listed in NO_CONTROLS with a reason)."
+        )
+        latencies, stuck = {}, []
+        for p in panels:
+            ms = move_control(page, p["cell"], p["kind"])
+            if ms is None:
+                stuck.append(f"cell {p['cell']} ({p['kind']})")
+            else:
+                latencies[p["cell"]] = ms
+            if p is panels[0]:
+                out = page.locator(f'[data-mlkit-cell="{p["cell"]}"]')
+                out.locator(".jp-Cell-outputArea").screenshot(
+                    path=ARTIFACTS / f"{name}.controls.png"
+                )
+        wait_idle(page)
+        page.screenshot(path=ARTIFACTS / f"{name}.png")
+        assert not stuck, (
+            f"{notebook}: moving the first control of {', '.join(stuck)} did not change any "
+            "figure or table of that cell within 30 s."
+        )
+        errors = notebook_errors(page)
+        assert not errors, f"{notebook}: errors after moving controls: {errors}"
+        total_s = time.perf_counter() - start
+        print(
+            f"\n{notebook}: run all {run_s:.1f} s, total {total_s:.1f} s, "
+            f"{len(panels)} panel(s), control->output ms: "
+            + ", ".join(f"cell {c}: {ms:.0f}" for c, ms in latencies.items())
+        )
+    except BaseException:
+        try:
+            page.screenshot(path=ARTIFACTS / f"{name}.png")
+        except Exception:
+            pass
+        raise
+    finally:
+        close_notebook(page)
+        context.close()
