@@ -67,8 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     params = sub.add_parser("params", help="list a notebook's parameters")
     params.add_argument("notebook")
 
-    lab = sub.add_parser("lab", help="open JupyterLab on notebooks/ with the kit's kernel")
-    lab.add_argument("lab_args", nargs=argparse.REMAINDER, help="extra arguments for jupyter lab")
+    sub.add_parser(
+        "lab",
+        help="open JupyterLab on the project with the kit's kernel",
+        description="Open JupyterLab on the project with a python3 kernel that runs this "
+        "environment. Other options go to jupyter lab, e.g. `mlkit lab --no-browser --port 8890`.",
+    )
     return parser
 
 
@@ -89,7 +93,16 @@ def _cmd_run(args) -> int:
             fp = Path(args.parameters_file)
             if not fp.is_file():
                 return _fail(f"parameters file {fp} does not exist.")
-            file_params = yaml.safe_load(fp.read_text(encoding="utf-8")) or {}
+            try:
+                file_params = yaml.safe_load(fp.read_text(encoding="utf-8")) or {}
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+                problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+                return _fail(
+                    f"parameters file {fp} is not valid YAML{where}: {problem}. Write one "
+                    "`name: value` per line, e.g. `names: [a, b]`."
+                )
             if not isinstance(file_params, dict):
                 return _fail(f"parameters file {fp} must be a YAML mapping of name: value.")
         if args.jobs is not None and args.jobs < 1:
@@ -122,10 +135,7 @@ def _cmd_run(args) -> int:
     print(f"\n{n_ok}/{len(results)} notebook(s) ok. Summary: {summary}")
     code = 0 if n_ok == len(results) else 1
     if checks is not None:
-        print(runner.format_table(checks, ["notebook", "metric", "expected", "got", "ok"]))
-        missed = sum(not c["ok"] for c in checks)
-        print(f"\n{len(checks) - missed} expectation(s) met, {missed} missed.")
-        code = code or (1 if missed else 0)
+        code = code or _print_checks(checks)
     return code
 
 
@@ -139,9 +149,24 @@ def _cmd_check(args) -> int:
     except (ValueError, FileNotFoundError) as exc:
         return _fail(str(exc))
     print(f"Checking {run_dir}")
+    return _print_checks(rows)
+
+
+def _print_checks(rows) -> int:
+    from mlkit import runner
+
+    if not rows:
+        print("This run's profile has no expected values in nbs_ci.yml: nothing to check.")
+        return 0
     print(runner.format_table(rows, ["notebook", "metric", "expected", "got", "ok"]))
-    missed = sum(not r["ok"] for r in rows)
-    print(f"\n{len(rows) - missed} expectation(s) met, {missed} missed.")
+    missed = sum(r["ok"] is False for r in rows)
+    na = sum(r["ok"] is None for r in rows)
+    print(f"\n{len(rows) - missed - na} expectation(s) met, {missed} missed.")
+    if na:
+        print(
+            f"{na} notebook(s) not comparable: run with overridden parameters, so the golden "
+            "values of the profile do not apply (use a profile, e.g. --profile fsdd, instead)."
+        )
     return 1 if missed else 0
 
 
@@ -178,14 +203,25 @@ def _cmd_lab(args) -> int:
         )
         for var in ("MLKIT_HEADLESS", "MLKIT_RUN_DIR"):
             env.pop(var)
-        cmd = [sys.executable, "-m", "jupyter", "lab", "--notebook-dir", str(root), *args.lab_args]
+        cmd = [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            f"--ServerApp.root_dir={root}",
+            *args.lab_args,
+        ]
         return subprocess.call(cmd, env=env)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``mlkit`` command line and return its exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "lab":
+        args.lab_args = extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.version:
         from mlkit import __version__
 

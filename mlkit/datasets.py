@@ -331,9 +331,15 @@ def _folder_listing(audio_dir):
     if not matched:
         others = sorted(p.name for p in candidates if p.is_file())
         listed = f"; it holds {others[:5]}{' ...' if len(others) > 5 else ''}" if others else ""
+        subdirs = sorted(p.name for p in candidates if p.is_dir() and p.name != "recordings")
+        hint = ""
+        if subdirs:
+            hint = f" It has sub-folder(s) {subdirs[:5]}: point 'audio_dir' at the one holding the clips."
+        elif not others:
+            listed = " (it is empty)"
         raise ValueError(
             f"The 'audio_dir' folder {folder} must hold {_FSDD_LAYOUT}. "
-            f"Found no matching file{listed or ' (it is empty)'}."
+            f"Found no matching file{listed}.{hint}"
         )
     speakers = {}
     speakers_json = next(

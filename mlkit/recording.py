@@ -74,7 +74,7 @@ def _normalise(name, value):
     return _to_json_scalar(value, name)
 
 
-def record(name: str, value) -> object:
+def record(name: str, value) -> None:
     """Record a metric of the running notebook and display it.
 
     Under ``mlkit run`` the value lands in the run's ``metrics.json`` and is checked against
@@ -90,8 +90,9 @@ def record(name: str, value) -> object:
 
     Returns
     -------
-    object
-        The JSON-ready value that was recorded.
+    None
+        Nothing, so a cell that ends with ``record(...)`` shows only the recorded line. The
+        JSON-ready value is what ``mlkit run`` writes to ``metrics.json``.
 
     Raises
     ------
@@ -116,11 +117,11 @@ def record(name: str, value) -> object:
     _recorded[name] = clean
     from IPython.display import display
 
-    text = f"{name} = {clean!r}"
+    shown = f"{clean:.6g}" if isinstance(clean, float) else repr(clean)
+    text = f"{name} = {shown}"
     bundle = {
         METRIC_MIME: {"name": name, "value": clean},
         "text/plain": text,
-        "text/markdown": f"recorded `{name}` = `{clean!r}`",
+        "text/markdown": f"recorded `{name}` = `{shown}`",
     }
     display(bundle, raw=True)
-    return clean

@@ -51,6 +51,7 @@ class NotebookJob:
     path: Path
     parameters: dict
     expectations: list = field(default_factory=list)
+    overridden: list = field(default_factory=list)
 
 
 @dataclass
@@ -65,6 +66,7 @@ class NotebookResult:
     error: dict | None
     output: str
     figures: list = field(default_factory=list)
+    overridden: list = field(default_factory=list)
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -130,23 +132,76 @@ def plan_run(
             )
     else:
         chosen = [(name, spec.path, spec) for name, spec in config.notebooks.items()]
+    declared = {name: read_parameters(path) for name, path, _ in chosen}
+    _check_override_names(declared, cli_params or [], file_params or {})
     jobs = []
     for name, path, spec in chosen:
-        params_decl = read_parameters(path)
+        params_decl = declared[name]
         by_name = {p.name: p for p in params_decl}
         values = spec.parameters(profile) if spec else {}
+        overridden = []
         try:
-            if file_params:
-                values.update(check_overrides(params_decl, file_params, notebook=name, source="-f"))
+            mine = {k: v for k, v in (file_params or {}).items() if k in by_name}
+            values.update(check_overrides(params_decl, mine, notebook=name, source="-f"))
+            overridden += list(mine)
             for pname, raw in cli_params or []:
-                if pname not in by_name:
-                    check_overrides(params_decl, {pname: raw}, notebook=name, source="-p")
-                values[pname] = coerce_cli_value(by_name[pname], raw, notebook=name)
+                if pname in by_name:
+                    values[pname] = coerce_cli_value(by_name[pname], raw, notebook=name)
+                    overridden.append(pname)
         except ParameterError as exc:
             raise RunError(str(exc)) from exc
+        _check_paths(values, notebook=name)
         expect = spec.expectations(profile) if spec else []
-        jobs.append(NotebookJob(name, path, values, expect))
+        jobs.append(NotebookJob(name, path, values, expect, sorted(set(overridden))))
     return jobs
+
+
+def _check_override_names(declared: dict, cli_params, file_params) -> None:
+    """Refuse override names that no chosen notebook declares (before any kernel starts).
+
+    A name declared by some of the chosen notebooks applies to those only, so one
+    ``-f params.yaml`` can serve a whole run.
+    """
+    for pname, source in [(n, "-p") for n, _ in cli_params] + [(n, "-f") for n in file_params]:
+        if not any(pname in {p.name for p in params} for params in declared.values()):
+            if len(declared) == 1:
+                ((nb, params),) = declared.items()
+                known = ", ".join(sorted(p.name for p in params)) or "(none)"
+                raise RunError(
+                    f"{nb} has no parameter {pname!r} ({source}). Known parameters: {known}. "
+                    f"See `mlkit params {nb}`."
+                )
+            known = "; ".join(
+                f"{nb}: {', '.join(sorted(p.name for p in params))}"
+                for nb, params in declared.items()
+            )
+            raise RunError(
+                f"No chosen notebook has a parameter {pname!r} ({source}). Known parameters: "
+                f"{known}."
+            )
+
+
+_PATH_SUFFIXES = ("_dir", "_csv", "_path", "_file")
+
+
+def _check_paths(values: dict, *, notebook: str) -> None:
+    """Check that non-empty path parameters (``*_dir``, ``*_csv``, ``*_path``, ``*_file``) exist.
+
+    Paths resolve as in the notebooks: against the cwd, then the project root.
+    """
+    from mlkit.paths import resolve_path
+
+    for name, value in values.items():
+        if not (name.endswith(_PATH_SUFFIXES) and isinstance(value, str) and value):
+            continue
+        try:
+            path = resolve_path(value, must_exist=True, name=name)
+        except FileNotFoundError as exc:
+            raise RunError(f"{notebook}: {exc}") from exc
+        if name.endswith("_dir") and not path.is_dir():
+            raise RunError(
+                f"{notebook}: the {name!r} parameter must be a folder. Got the file {path}."
+            )
 
 
 def new_run_dir(base: str | os.PathLike = "runs", *, out: str | os.PathLike | None = None) -> Path:
@@ -247,7 +302,13 @@ def _extract_figures(executed: Path, fig_dir: Path, run_dir: Path) -> list[str]:
     except (OSError, ValueError):
         return []
     paths = []
-    for ci, cell in enumerate(nb.get("cells", [])):
+    source_index = -1  # index in the notebook the user edits: papermill's own cells do not count
+    for cell in nb.get("cells", []):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "injected-parameters" in tags or "papermill-error-cell-tag" in tags:
+            continue
+        source_index += 1
+        ci = source_index
         for oi, out in enumerate(cell.get("outputs", []) or []):
             png = out.get("data", {}).get("image/png")
             if png:
@@ -317,11 +378,12 @@ def _run_one(job: NotebookJob, run_dir: Path, env: dict, cell_timeout_s: float) 
         notebook=job.notebook,
         status=res["status"],
         parameters=job.parameters,
-        duration_s=round(float(res["duration_s"]), 2),
+        duration_s=round(time.perf_counter() - start, 2),
         metrics=metrics,
         error=res.get("error"),
         output=_rel(out, run_dir),
         figures=figures,
+        overridden=job.overridden,
     )
 
 
@@ -415,14 +477,14 @@ def execute_run(
         def task(job):
             with lock:
                 started[job.notebook] = time.perf_counter()
-                echo(f"[{time.perf_counter() - t0:6.1f}s] start  {job.notebook}")
+                echo(f"[{time.perf_counter() - t0:6.1f}s] {'start':<6} {job.notebook}")
             res = _run_one(job, run_dir, env, timeout)
             with lock:
                 results[job.notebook] = res
                 started.pop(job.notebook, None)
-                mark = "ok    " if res.status == "ok" else res.status.upper() + " "
+                mark = "ok" if res.status == "ok" else res.status.upper()
                 echo(
-                    f"[{time.perf_counter() - t0:6.1f}s] {mark} {job.notebook} "
+                    f"[{time.perf_counter() - t0:6.1f}s] {mark:<6} {job.notebook} "
                     f"({res.duration_s:.1f} s, {len(res.metrics)} metrics)"
                 )
                 if res.status != "ok":
@@ -500,6 +562,19 @@ def check_run(run_dir: str | os.PathLike, config: Config) -> list[dict]:
     profile = doc.get("profile", "ci")
     rows = []
     for name, res in doc.get("notebooks", {}).items():
+        spec = config.notebooks.get(name)
+        overridden = res.get("overridden") or []
+        if overridden and spec and spec.expectations(profile):
+            rows.append(
+                {
+                    "notebook": name,
+                    "metric": "(not comparable)",
+                    "expected": f"profile {profile!r} parameters",
+                    "got": "overridden: " + ", ".join(overridden),
+                    "ok": None,
+                }
+            )
+            continue
         if res["status"] != "ok":
             rows.append(
                 {
@@ -510,7 +585,6 @@ def check_run(run_dir: str | os.PathLike, config: Config) -> list[dict]:
                     "ok": False,
                 }
             )
-        spec = config.notebooks.get(name)
         for exp in spec.expectations(profile) if spec else []:
             got = res["metrics"].get(exp.metric)
             rows.append(
@@ -530,7 +604,7 @@ def format_table(rows: list[dict], columns: list[str]) -> str:
 
     def cell(col, v):
         if col == "ok":
-            return "yes" if v else "NO"
+            return "n/a" if v is None else ("yes" if v else "NO")
         if isinstance(v, float) and not isinstance(v, bool):
             return f"{v:.4g}"
         return "-" if v is None else str(v)
@@ -571,13 +645,18 @@ def write_summary(
         for r in failed:
             lines += ["```", describe_error(r, run_dir), "```"]
     if checks is not None:
-        n_bad = sum(not c["ok"] for c in checks)
-        lines += ["", f"## Expectations ({len(checks) - n_bad} met, {n_bad} missed)", ""]
+        n_na = sum(c["ok"] is None for c in checks)
+        n_bad = sum(c["ok"] is False for c in checks)
+        lines += [
+            "",
+            f"## Expectations ({len(checks) - n_bad - n_na} met, {n_bad} missed, {n_na} not comparable)",
+            "",
+        ]
         lines += ["| notebook | metric | expected | got | ok |", "|---|---|---|---|---|"]
         for c in checks:
             got = f"{c['got']:.4g}" if isinstance(c["got"], float) else c["got"]
             lines.append(
-                f"| {c['notebook']} | {c['metric']} | {c['expected']} | {got} | {'yes' if c['ok'] else '**NO**'} |"
+                f"| {c['notebook']} | {c['metric']} | {c['expected']} | {got} | {'n/a' if c['ok'] is None else ('yes' if c['ok'] else '**NO**')} |"
             )
     for name, r in results.items():
         lines += ["", f"## {name}", ""]

@@ -355,3 +355,9 @@ def test_rare_class_checksum_failure(tmp_path, monkeypatch):
     monkeypatch.setattr(datasets, "_tabular_dir", lambda: tmp_path)
     with pytest.raises(ChecksumError, match=r"rare_class\.csv does not match.*tabular/build\.py"):
         load_rare_class()
+
+
+def test_folder_with_only_subfolders_points_to_them(tmp_path):
+    (tmp_path / "fsdd").mkdir()
+    with pytest.raises(ValueError, match=r"sub-folder\(s\) \['fsdd'\]: point 'audio_dir' at the one"):
+        load_speech(str(tmp_path))

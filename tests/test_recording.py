@@ -23,7 +23,8 @@ def _fresh(monkeypatch):
     ],
 )
 def test_values_become_json(value, expected, monkeypatch):
-    got = recording.record("m", value)
+    assert recording.record("m", value) is None
+    got = recording._recorded["m"]
     assert got == expected and type(got) is type(expected)
 
 
@@ -49,4 +50,5 @@ def test_duplicate_is_an_error_headless_and_a_replacement_interactively(monkeypa
     with pytest.raises(ValueError, match="already recorded"):
         recording.record("m", 2)
     monkeypatch.delenv("MLKIT_HEADLESS")
-    assert recording.record("m", 3) == 3
+    recording.record("m", 3)
+    assert recording._recorded["m"] == 3

@@ -179,41 +179,34 @@ def test_unknown_profile_and_parameters_are_refused_before_any_kernel(
     assert not out.exists()  # nothing was started
 
 
-def test_cli_run_with_overrides_file_and_check(fixtures_dir, tmp_path, capsys):
+def test_cli_run_with_profile_file_and_check(fixtures_dir, tmp_path, capsys):
     shutil.copy(fixtures_dir / "ok.ipynb", tmp_path / "ok.ipynb")
-    (tmp_path / "nbs_ci.yml").write_text(
-        "notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        expect:\n"
-        "          n_squared: {value: 25}\n          n_names: {value: 3}\n"
+    cfg = tmp_path / "nbs_ci.yml"
+    cfg.write_text(
+        "notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        parameters: {n: 5, names: [a, b, c]}\n"
+        "        expect:\n          n_squared: {value: 25}\n          n_names: {value: 3}\n"
     )
-    (tmp_path / "p.yaml").write_text("names: [a, b, c]\n")
+    (tmp_path / "p.yaml").write_text("label: y\n")
     out = tmp_path / "run"
-    code = main(
-        [
-            "run",
-            "--config",
-            str(tmp_path / "nbs_ci.yml"),
-            "--out",
-            str(out),
-            "-p",
-            "n",
-            "5",
-            "-f",
-            str(tmp_path / "p.yaml"),
-            "--check",
-            "--jobs",
-            "1",
-        ]
-    )
+    code = main(["run", "--config", str(cfg), "--out", str(out), "--check", "--jobs", "1"])
     text = capsys.readouterr().out
     assert code == 0, text
     assert "2 expectation(s) met, 0 missed" in text
-    assert main(["check", str(out), "--config", str(tmp_path / "nbs_ci.yml")]) == 0
+    assert main(["check", str(out), "--config", str(cfg)]) == 0
     # the same run checked against a changed golden value fails
-    (tmp_path / "nbs_ci.yml").write_text(
-        "notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        expect:\n          n_squared: {value: 26}\n"
+    cfg.write_text(
+        "notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        parameters: {n: 5, names: [a, b, c]}\n"
+        "        expect:\n          n_squared: {value: 26}\n"
     )
-    assert main(["check", str(out), "--config", str(tmp_path / "nbs_ci.yml")]) == 1
+    assert main(["check", str(out), "--config", str(cfg)]) == 1
     assert "NO" in capsys.readouterr().out
+    # a -f file reaches the notebook
+    out2 = tmp_path / "run2"
+    assert (
+        main(["run", "--config", str(cfg), "--out", str(out2), "-f", str(tmp_path / "p.yaml")]) == 0
+    )
+    doc = json.loads((out2 / "metrics.json").read_text())
+    assert doc["notebooks"]["ok.ipynb"]["metrics"]["label"] == "y"
 
 
 def test_check_without_runs_says_what_to_do(tmp_path, fixtures_dir, capsys):
@@ -239,3 +232,87 @@ def test_params_command(fixtures_dir, capsys):
     out = capsys.readouterr().out
     assert "names" in out and "list[str]" in out and "some names" in out
     assert main(["params", str(fixtures_dir / "noparams.ipynb")]) == 2
+
+
+def test_overrides_apply_to_the_notebooks_that_declare_them(fixtures_dir):
+    config = load_config(fixtures_dir / "nbs_ci.yml")
+    nbs = [fixtures_dir / "ok.ipynb", fixtures_dir / "fail.ipynb"]
+    jobs = runner.plan_run(
+        config, notebooks=nbs, profile="ci", cli_params=[("n", "5")], file_params={"divisor": 2}
+    )
+    by_name = {j.notebook: j for j in jobs}
+    assert by_name["ok.ipynb"].parameters == {"n": 5} and by_name["ok.ipynb"].overridden == ["n"]
+    assert by_name["fail.ipynb"].parameters == {"divisor": 2}
+    with pytest.raises(
+        runner.RunError, match=r"No chosen notebook has a parameter 'zz' \(-p\).*ok.ipynb: flag"
+    ):
+        runner.plan_run(config, notebooks=nbs, profile="ci", cli_params=[("zz", "1")])
+
+
+def test_missing_path_parameters_are_refused_before_any_kernel(tmp_path, fixtures_dir):
+    nb = json.loads((fixtures_dir / "ok.ipynb").read_text())
+    nb["cells"][1]["source"] = 'audio_dir: str = ""  # a folder\nref_csv: str = ""  # a table\n'
+    (tmp_path / "paths.ipynb").write_text(json.dumps(nb))
+    (tmp_path / "nbs_ci.yml").write_text(
+        "notebooks:\n  paths.ipynb:\n    profiles:\n      ci: {}\n"
+    )
+    (tmp_path / "table.csv").write_text("a\n1\n")
+    config = load_config(tmp_path / "nbs_ci.yml")
+    with pytest.raises(
+        runner.RunError,
+        match=r"paths.ipynb: The 'audio_dir' parameter points to '/no/such/dir', which does not exist",
+    ):
+        runner.plan_run(config, profile="ci", cli_params=[("audio_dir", "/no/such/dir")])
+    with pytest.raises(runner.RunError, match="'audio_dir' parameter must be a folder"):
+        runner.plan_run(
+            config, profile="ci", cli_params=[("audio_dir", str(tmp_path / "table.csv"))]
+        )
+    jobs = runner.plan_run(
+        config, profile="ci", cli_params=[("ref_csv", str(tmp_path / "table.csv"))]
+    )
+    assert jobs[0].parameters["ref_csv"].endswith("table.csv")
+
+
+def test_check_marks_overridden_runs_not_comparable(tmp_path, fixtures_dir, capsys):
+    shutil.copy(fixtures_dir / "ok.ipynb", tmp_path / "ok.ipynb")
+    (tmp_path / "nbs_ci.yml").write_text(
+        "notebooks:\n  ok.ipynb:\n    profiles:\n      ci:\n        expect:\n          n_squared: {value: 9}\n"
+    )
+    out = tmp_path / "run"
+    cfg = str(tmp_path / "nbs_ci.yml")
+    assert main(["run", "--config", cfg, "--out", str(out), "-p", "n", "5", "--check"]) == 0
+    text = capsys.readouterr().out
+    assert "not comparable" in text and "overridden: n" in text
+    assert "(figures/ok/cell04_0.png)" in (out / "summary.md").read_text()  # named by source cell
+
+
+def test_bad_parameters_file_gets_one_clear_line(tmp_path, fixtures_dir, capsys):
+    bad = tmp_path / "p.yaml"
+    bad.write_text("names: [a, b\nn: 3\n")
+    code = main(
+        [
+            "run",
+            "--config",
+            str(fixtures_dir / "nbs_ci.yml"),
+            "--out",
+            str(tmp_path / "r"),
+            "-f",
+            str(bad),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and f"parameters file {bad} is not valid YAML (line" in err
+    assert "Traceback" not in err
+
+
+def test_lab_passes_jupyter_options_through(monkeypatch):
+    import subprocess
+
+    calls = []
+    monkeypatch.setattr(subprocess, "call", lambda cmd, env: calls.append((cmd, env)) or 0)
+    assert main(["lab", "--no-browser", "--port", "8899"]) == 0
+    cmd, env = calls[0]
+    assert cmd[-3:] == ["--no-browser", "--port", "8899"] and "lab" in cmd
+    assert "MLKIT_HEADLESS" not in env and env["JUPYTER_PATH"]
+    with pytest.raises(SystemExit):
+        main(["params", "x.ipynb", "--bogus"])
