@@ -336,3 +336,61 @@ def test_augment_examples_refuses_reserved_name():
 def test_play_examples_displays_nothing_headless(monkeypatch):
     monkeypatch.setenv("MLKIT_HEADLESS", "1")
     assert aug.play_examples({"a": _tone()}, sample_rate_hz=SR) == 0
+
+
+# ---------------------------------------------------------------- fast paths keep the output
+
+
+@pytest.mark.parametrize(
+    ("order", "low_hz", "high_hz", "sr"),
+    [
+        (4, 250.0, 2100.0, 8000),
+        (5, 150.0, 2300.0, 8000),  # wide band: two of the poles are real
+        (6, 1000.0, 1100.0, 8000),  # narrow band
+        (1, 20.0, 3999.6, 8000),  # upper edge at audiomentations' Nyquist clamp
+        (3, 300.0, 3400.0, 44100),
+    ],
+)
+def test_butter_bandpass_sos_equals_scipy(order, low_hz, high_hz, sr):
+    from scipy.signal import butter, sosfilt_zi
+
+    sos, zi = aug._butter_bandpass_sos(order, low_hz, high_hz, sr)
+    ref = butter(order, [low_hz, high_hz], btype="bandpass", fs=sr, output="sos")
+    np.testing.assert_allclose(sos, ref, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(zi, sosfilt_zi(ref), rtol=1e-10, atol=1e-13)
+
+
+def _stock(kind):
+    """The plain audiomentations transform that make_pipeline(kind) speeds up."""
+    import audiomentations as am
+
+    stock = {
+        "low_bandwidth": lambda: am.BandPassFilter(
+            min_center_freq=1000.0,
+            max_center_freq=1300.0,
+            min_bandwidth_fraction=1.3,
+            max_bandwidth_fraction=1.6,
+            min_rolloff=24,
+            max_rolloff=36,
+            p=1.0,
+        ),
+        "time_stretch": lambda: am.TimeStretch(
+            min_rate=0.85, max_rate=1.15, leave_length_unchanged=True, p=1.0
+        ),
+        "pitch_shift": lambda: am.PitchShift(min_semitones=-3.0, max_semitones=3.0, p=1.0),
+    }[kind]()
+    return aug._transforms().KitCompose([stock], p=1.0)
+
+
+@pytest.mark.parametrize("kind", ["low_bandwidth", "time_stretch", "pitch_shift"])
+def test_fast_transforms_match_stock_audiomentations(kind):
+    import audiomentations as am
+
+    pipe = aug.make_pipeline(kind)
+    assert isinstance(pipe.transforms[0], getattr(am, type(pipe.transforms[0]).__name__))
+    # Several clips in a row: the reused stretcher must not carry state from clip to clip.
+    clips = [_speechlike(4000, seed=0), _tone(700.0, 2500), _speechlike(3000) * 0.1, _tone(n=1)]
+    fast = aug.augment_clips(clips, pipe, sample_rate_hz=SR, random_state=5)
+    stock = aug.augment_clips(clips, _stock(kind), sample_rate_hz=SR, random_state=5)
+    for a, b in zip(fast, stock, strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)

@@ -141,3 +141,72 @@ def test_power_spectrogram_frames_and_peak():
     power = _power_spectrogram(np.sin(2 * np.pi * 1000.0 * t), 256, 80)
     assert power.shape == (129, 1 + 2000 // 80)
     assert np.argmax(power[:, 10]) == 32  # bin k is at k * 8000 / 256 Hz
+
+
+def _reference_mfcc_features(clips, sr=SR, n_mfcc=13, n_fft=256, hop=80, n_mels=40, n_segments=3):
+    """The original one-clip-at-a-time implementation, kept as the oracle for the batched one."""
+    from scipy.fft import dct
+    from scipy.signal import savgol_filter
+
+    rows = []
+    for clip in clips:
+        y = np.asarray(clip, dtype=np.float64)
+        mel = _mel_basis(sr, n_fft, n_mels) @ _power_spectrogram(y, n_fft, hop)
+        log_mel = 10.0 * np.log10(np.maximum(mel, 1e-10))
+        log_mel = np.maximum(log_mel, log_mel.max() - 80.0)
+        mfcc = dct(log_mel, type=2, axis=0, norm="ortho")[:n_mfcc]
+        delta = savgol_filter(mfcc, 9, polyorder=1, deriv=1, axis=1, mode="nearest")
+        parts = []
+        for track in (mfcc, delta):
+            parts += [track.mean(axis=1), track.std(axis=1), track.min(axis=1), track.max(axis=1)]
+        edges = np.linspace(0, mfcc.shape[1], n_segments + 1)
+        for j in range(n_segments):
+            lo = int(np.floor(edges[j]))
+            hi = max(int(np.ceil(edges[j + 1])), lo + 1)
+            parts.append(mfcc[:, lo:hi].mean(axis=1))
+        parts.append(np.array([np.log(y.size / sr)]))
+        rows.append(np.concatenate(parts))
+    return np.vstack(rows)
+
+
+def test_batched_features_match_one_clip_reference_on_bundled_corpus():
+    """All 720 clips (several batches): golden notebook metrics rely on unchanged features."""
+    clips = load_speech(conditions=True).clips
+    X = mfcc_features(clips, sample_rate_hz=SR)
+    ref = _reference_mfcc_features(clips)
+    assert X.shape == ref.shape
+    assert np.max(np.abs(X - ref)) < 1e-4
+    np.testing.assert_allclose(X, ref, rtol=1e-9, atol=1e-9)  # in fact floating-point noise
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"n_mfcc": 20},
+        {"n_segments": 7},
+        {"n_fft": 512, "hop_length": 160, "n_mels": 26},
+        {"n_fft": 255, "hop_length": 77},  # odd window: a different frame count formula
+    ],
+)
+def test_batched_features_match_reference_on_odd_lengths(kwargs):
+    rng = np.random.default_rng(3)
+    clips = [0.3 * rng.normal(size=n) for n in (1, 2, 79, 80, 81, 300, 1234, 20000)]
+    ref = _reference_mfcc_features(
+        clips,
+        n_mfcc=kwargs.get("n_mfcc", 13),
+        n_fft=kwargs.get("n_fft", 256),
+        hop=kwargs.get("hop_length", 80),
+        n_mels=kwargs.get("n_mels", 40),
+        n_segments=kwargs.get("n_segments", 3),
+    )
+    np.testing.assert_allclose(mfcc_features(clips, sample_rate_hz=SR, **kwargs), ref, atol=1e-9)
+
+
+def test_features_do_not_depend_on_batch_neighbours():
+    clips = load_speech(n_clips=150, conditions=True).clips  # > 1 batch of frames
+    X = mfcc_features(clips, sample_rate_hz=SR)
+    for i in (0, 1, 77, 149):
+        np.testing.assert_allclose(
+            X[i], mfcc_features([clips[i]], sample_rate_hz=SR)[0], rtol=1e-12, atol=1e-12
+        )
