@@ -64,8 +64,8 @@ def check_float(value, name, *, low=None, high=None, inclusive=(True, True), fun
 
 
 def check_same_length(func, **arrays):
-    """Raise ValueError naming the arrays when their first dimensions differ."""
-    lengths = {k: len(v) for k, v in arrays.items()}
+    """Raise ValueError naming the arrays when their first dimensions differ (None is skipped)."""
+    lengths = {k: len(v) for k, v in arrays.items() if v is not None}
     if len(set(lengths.values())) > 1:
         got = ", ".join(f"{k}={n}" for k, n in lengths.items())
         raise ValueError(
@@ -82,3 +82,60 @@ def check_one_of(value, name, options, *, func=None):
             f"The {name!r} parameter{where} must be one of {sorted(options)}. Got {value!r} instead."
         )
     return value
+
+
+def check_tags(tags, n, func, known=None, *, name="tags", fix=""):
+    """Return `tags` as a 1-D array of str with one tag per sample, or None for None.
+
+    Parameters
+    ----------
+    tags : array-like of shape (n_samples,) or None
+        One tag (noise condition, speaker, ...) per sample.
+    n : int
+        The number of samples the tags must match.
+    func : str
+        Name of the public function, for the message.
+    known : collection of str, optional
+        The allowed tags; other values are refused.
+    name : str, default="tags"
+        Name of the parameter, for the message.
+    fix : str, default=""
+        Sentence appended to the unknown-tag message (how to fix it).
+
+    Raises
+    ------
+    ValueError
+        If `tags` is not 1-D, has another length than `n`, holds missing values or a tag
+        outside `known`.
+    """
+    import pandas as pd
+
+    if tags is None:
+        return None
+    arr = np.asarray(tags, dtype=object)
+    if arr.ndim != 1:
+        raise ValueError(
+            f"The {name!r} parameter of {func} must be 1-D, one tag per sample. "
+            f"Got shape {arr.shape} instead."
+        )
+    if arr.size != n:
+        raise ValueError(
+            f"{func} needs one tag per sample. Got {arr.size} tags for {n} samples. "
+            "Pass the tag column of the same rows (for example metadata['condition'])."
+        )
+    missing = pd.isna(pd.Series(arr, dtype=object)).to_numpy()
+    if missing.any():
+        raise ValueError(
+            f"The {name!r} parameter of {func} must give every sample a tag. Got "
+            f"{int(missing.sum())} missing value(s) instead. Fill them (for example with "
+            "'unknown') or drop those rows."
+        )
+    arr = arr.astype(str)
+    if known is not None:
+        unknown = sorted(set(arr.tolist()) - set(known))
+        if unknown:
+            raise ValueError(
+                f"The {name!r} parameter of {func} must hold tags among {list(known)}. "
+                f"Got {unknown[:5]} instead.{' ' + fix if fix else ''}"
+            )
+    return arr

@@ -20,7 +20,14 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from mlkit._validation import check_float, check_int, check_one_of, check_random_state
+from mlkit._validation import (
+    check_float,
+    check_int,
+    check_one_of,
+    check_random_state,
+    check_same_length,
+    check_tags,
+)
 
 __all__ = [
     "UNINTELLIGIBLE",
@@ -40,6 +47,7 @@ __all__ = [
     "disagreement_by_clip",
     "relabel_candidates",
     "hlp_by_tag",
+    "estimate_hlp",
     "simulate_consistent_model",
     "compare_to_hlp",
     "add_label_noise",
@@ -82,6 +90,7 @@ Untagged data (``tags=None``) uses the clean multiplier and an ambiguous share o
 _UNTAGGED = {"error_multiplier": 1.0, "ambiguous_share": 0.10}
 _CONFUSABLE_SHARE = 0.7  # share of a labeler's errors that go to a confusable partner
 _GUESS_CORRECT = 0.5  # chance that a guess on an ambiguous clip is the spoken digit
+_UNTAGGED_FIX = "Pass tags=None for untagged data."
 
 LABELING_CONVENTION = f"""\
 | situation | label |
@@ -131,35 +140,6 @@ def _check_digits(y, name, func):
             f"Got values {np.unique(y)[:12].tolist()} (dtype {y.dtype}) instead."
         )
     return y.astype(np.int64)
-
-
-def _check_tags(tags, n, func, *, known_only=False):
-    if tags is None:
-        return None
-    tags = np.asarray(tags, dtype=object).astype(str)
-    if tags.ndim != 1 or tags.size != n:
-        raise ValueError(
-            f"{func} needs inputs of the same length. Got tags={tags.size}, n_samples={n}. "
-            "Pass one tag per sample."
-        )
-    if known_only:
-        unknown = sorted(str(t) for t in set(tags) - set(TAG_DIFFICULTY))
-        if unknown:
-            raise ValueError(
-                f"The 'tags' parameter of {func} must hold tags among {list(TAG_DIFFICULTY)}. "
-                f"Got {unknown[:5]} instead. Pass tags=None for untagged data."
-            )
-    return tags
-
-
-def _check_same_length(func, **arrays):
-    lengths = {k: len(v) for k, v in arrays.items() if v is not None}
-    if len(set(lengths.values())) > 1:
-        got = ", ".join(f"{k}={n}" for k, n in lengths.items())
-        raise ValueError(
-            f"{func} needs inputs of the same length. Got {got}. "
-            "Pass arrays with one entry per sample."
-        )
 
 
 def _tag_order(tags) -> list[str]:
@@ -233,7 +213,7 @@ def ambiguous_mask(n_samples: int, *, tags=None, random_state=0) -> np.ndarray:
     20
     """
     n = check_int(n_samples, "n_samples", min_value=0, func="ambiguous_mask")
-    tags = _check_tags(tags, n, "ambiguous_mask", known_only=True)
+    tags = check_tags(tags, n, "ambiguous_mask", known=TAG_DIFFICULTY, fix=_UNTAGGED_FIX)
     rng = check_random_state(random_state)
     mask = np.zeros(n, dtype=bool)
     groups = (
@@ -334,7 +314,7 @@ def simulate_labelers(
     func = "simulate_labelers"
     y = _check_digits(y_true, "y_true", func)
     n = y.size
-    tags = _check_tags(tags, n, func, known_only=True)
+    tags = check_tags(tags, n, func, known=TAG_DIFFICULTY, fix=_UNTAGGED_FIX)
     n_lab = check_int(n_labelers, "n_labelers", min_value=2, func=func)
     rate = check_float(error_rate, "error_rate", low=0.0, high=1.0, func=func)
     if careless_error_rate is None:
@@ -348,7 +328,7 @@ def simulate_labelers(
         amb = ambiguous_mask(n, tags=tags, random_state=rng)
     else:
         amb = np.asarray(ambiguous, dtype=bool)
-        _check_same_length(func, y_true=y, ambiguous=amb)
+        check_same_length(func, y_true=y, ambiguous=amb)
 
     if tags is None:
         mult = np.full(n, _UNTAGGED["error_multiplier"])
@@ -501,8 +481,8 @@ def labeler_accuracy(labels, y_true, *, tags=None, names=None):
 
     arr = _check_labels(labels, "labeler_accuracy", min_labelers=1)
     y = np.asarray(y_true)
-    _check_same_length("labeler_accuracy", labels=arr[0], y_true=y)
-    tags = _check_tags(tags, y.size, "labeler_accuracy")
+    check_same_length("labeler_accuracy", labels=arr[0], y_true=y)
+    tags = check_tags(tags, y.size, "labeler_accuracy")
     correct = arr == y[None, :]
     out = {"overall": correct.mean(axis=1)}
     if tags is not None:
@@ -596,7 +576,12 @@ def _fleiss_from_counts(counts) -> float:
     counts = np.asarray(counts, dtype=np.float64)
     n_raters = counts.sum(axis=1)
     if not np.allclose(n_raters, n_raters[0]):
-        raise ValueError("Fleiss' kappa needs the same number of ratings for every subject.")
+        raise ValueError(
+            "Fleiss' kappa needs the same number of ratings for every subject. Got between "
+            f"{n_raters.min():g} and {n_raters.max():g} ratings per subject. Have every labeler "
+            "label every clip (write UNINTELLIGIBLE instead of leaving a clip out), or drop the "
+            "clips some labelers skipped."
+        )
     m = n_raters[0]
     p_i = ((counts**2).sum(axis=1) - m) / (m * (m - 1))
     p_bar = p_i.mean()
@@ -693,7 +678,7 @@ def disagreement_by_clip(labels, *, y_true=None):
     )
     if y_true is not None:
         y = np.asarray(y_true)
-        _check_same_length("disagreement_by_clip", labels=arr[0], y_true=y)
+        check_same_length("disagreement_by_clip", labels=arr[0], y_true=y)
         out["consensus_correct"] = out["consensus"].to_numpy() == y
     return out
 
@@ -726,7 +711,7 @@ def relabel_candidates(labels, *, metadata=None, n_candidates: int = 10):
     k = check_int(n_candidates, "n_candidates", min_value=1, func="relabel_candidates")
     table = disagreement_by_clip(arr)
     if metadata is not None:
-        _check_same_length("relabel_candidates", labels=arr[0], metadata=metadata)
+        check_same_length("relabel_candidates", labels=arr[0], metadata=metadata)
         cols = [c for c in ("clip_id", "condition", "snr_db") if c in metadata.columns]
         table = metadata[cols].reset_index(drop=True).join(table)
     table = table[table["disagreement"] > 0]
@@ -781,11 +766,11 @@ def hlp_by_tag(labels, *, tags=None, y_true=None):
 
     arr = _check_labels(labels, "hlp_by_tag")
     n = arr.shape[1]
-    tags = _check_tags(tags, n, "hlp_by_tag")
+    tags = check_tags(tags, n, "hlp_by_tag")
     y = None
     if y_true is not None:
         y = np.asarray(y_true)
-        _check_same_length("hlp_by_tag", labels=arr[0], y_true=y)
+        check_same_length("hlp_by_tag", labels=arr[0], y_true=y)
     slices = [] if tags is None else [(t, tags == t) for t in _tag_order(tags)]
     slices.append(("overall", np.ones(n, dtype=bool)))
     rows = {}
@@ -800,6 +785,60 @@ def hlp_by_tag(labels, *, tags=None, y_true=None):
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "tag"
     return out
+
+
+def estimate_hlp(y_true, *, tags, n_labelers: int = 5, error_rate: float = 0.05, random_state=0):
+    """Estimate HLP per tag for error analysis: labelers scored on the model's own truth.
+
+    The one HLP definition the later phases share (scoping, error analysis, augmentation):
+    typical labelers (no careless one) are simulated with :func:`simulate_labelers` and each
+    is scored against the digit actually spoken, the same truth and the same clips the model
+    is scored on. A labeler who writes ``UNINTELLIGIBLE`` on an ambiguous clip counts as
+    wrong, exactly as a model that guesses wrong does, so ``model accuracy - hlp_accuracy``
+    compares like with like.
+
+    Parameters
+    ----------
+    y_true : array-like of int of shape (n_samples,)
+        The digit spoken in each evaluation clip, 0-9.
+    tags : array-like of str of shape (n_samples,)
+        Noise-condition tag per clip (see :data:`TAG_DIFFICULTY`).
+    n_labelers : int, default=5
+        Labelers to simulate, at least 2.
+    error_rate : float, default=0.05
+        A typical labeler's error rate on clear clean clips, in [0, 1].
+    random_state : int, default=0
+        Seeds the labelers and which clips are ambiguous.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table of :func:`hlp_by_tag`: index tags then ``"overall"``; columns
+        ``hlp_agreement``, ``hlp_accuracy`` (mean labeler accuracy against `y_true`),
+        ``fleiss_kappa``, ``n_samples``. ``1 - hlp_accuracy`` is the usual proxy for the
+        Bayes (irreducible) error of each tag.
+
+    Raises
+    ------
+    ValueError
+        As :func:`simulate_labelers` (mismatched lengths, unknown tags, bad rates).
+
+    Notes
+    -----
+    HLP as a proxy for Bayes error and the "gap to HLP" per tag follow the course's error
+    analysis (Ng, *Introduction to Machine Learning in Production*, week 2). The
+    simulated labelers' per-tag difficulty is set by :data:`TAG_DIFFICULTY`, not measured
+    from the audio: the numbers teach the method, not the true HLP of these recordings.
+    """
+    labels = simulate_labelers(
+        y_true,
+        tags=tags,
+        n_labelers=n_labelers,
+        error_rate=error_rate,
+        careless=False,
+        random_state=random_state,
+    )
+    return hlp_by_tag(labels, tags=tags, y_true=np.asarray(y_true))
 
 
 def simulate_consistent_model(
@@ -838,7 +877,7 @@ def simulate_consistent_model(
     y = _check_digits(y_true, "y_true", func)
     arr = _check_labels(labels, func)
     amb = np.asarray(ambiguous, dtype=bool)
-    _check_same_length(func, y_true=y, labels=arr[0], ambiguous=amb)
+    check_same_length(func, y_true=y, labels=arr[0], ambiguous=amb)
     rate = check_float(error_rate, "error_rate", low=0.0, high=1.0, func=func)
     rng = check_random_state(random_state)
     y_pred = np.where(rng.random(y.size) < rate, _wrong_labels(y, rng), y)
@@ -874,9 +913,9 @@ def compare_to_hlp(y_pred, labels, *, tags=None, y_true=None):
     """
     arr = _check_labels(labels, "compare_to_hlp")
     pred = np.asarray(y_pred)
-    _check_same_length("compare_to_hlp", y_pred=pred, labels=arr[0])
+    check_same_length("compare_to_hlp", y_pred=pred, labels=arr[0])
     table = hlp_by_tag(arr, tags=tags, y_true=y_true)
-    tags = _check_tags(tags, pred.size, "compare_to_hlp")
+    tags = check_tags(tags, pred.size, "compare_to_hlp")
     model_agree, model_acc = [], []
     for name in table.index:
         mask = np.ones(pred.size, dtype=bool) if name == "overall" else tags == name
@@ -946,13 +985,10 @@ def add_label_noise(y, *, noise_rate: float, random_state=0) -> np.ndarray:
 
 
 def _default_classifier(C: float = 0.5):
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    """Return the modeling phase's logistic regression with the data phase's solver settings."""
+    from mlkit.modeling import make_model
 
-    return make_pipeline(
-        StandardScaler(), LogisticRegression(max_iter=300, C=C, solver="newton-cg")
-    )
+    return make_model("logreg", C=C, max_iter=300, solver="newton-cg")
 
 
 def label_noise_learning_curves(
@@ -1014,7 +1050,7 @@ def label_noise_learning_curves(
     func = "label_noise_learning_curves"
     X = np.asarray(X)
     y = np.asarray(y)
-    _check_same_length(func, X=X, y=y)
+    check_same_length(func, X=X, y=y)
     test_size = check_float(
         test_size, "test_size", low=0.0, high=1.0, inclusive=(False, False), func=func
     )
@@ -1179,7 +1215,7 @@ def split_train_dev_test(
             f"that train keeps some samples. Got {dev} + {test} = {dev + test:g} instead."
         )
     check_one_of(rare_strata, "rare_strata", {"error", "merge"}, func=func)
-    tags = _check_tags(tags, n, func)
+    tags = check_tags(tags, n, func)
     seed = (
         random_state
         if random_state is None
@@ -1190,7 +1226,7 @@ def split_train_dev_test(
 
     if groups is not None:
         groups = np.asarray(groups)
-        _check_same_length(func, y=y, groups=groups)
+        check_same_length(func, y=y, groups=groups)
         n_groups = np.unique(groups).size
         if n_groups < len(_SPLITS):
             raise ValueError(
@@ -1284,7 +1320,11 @@ def class_share_table(y, splits: dict):
     for name, idx in splits.items():
         idx = np.asarray(idx, dtype=np.int64)
         if idx.size and (idx.min() < 0 or idx.max() >= len(y)):
-            raise ValueError(f"Split {name!r} holds positions outside [0, {len(y)}).")
+            raise ValueError(
+                f"Split {name!r} of class_share_table must hold positions in [0, {len(y)}). "
+                f"Got positions {idx.min()}..{idx.max()}, outside that range. Pass splits "
+                "made for this same y, as from split_train_dev_test(y)."
+            )
         cols[name] = y.iloc[idx].value_counts(normalize=True)
     table = pd.DataFrame(cols).fillna(0.0).sort_index()
     table.index.name = "class"
@@ -1295,6 +1335,28 @@ def class_share_table(y, splits: dict):
 
 def max_split_share_deviation(y, splits: dict) -> float:
     """Return the largest gap between a class's share in a split and in all data (a fraction).
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Labels (or any categorical column, such as noise tags).
+    splits : dict of str to array-like of int
+        Positions per split, as from :func:`split_train_dev_test`.
+
+    Returns
+    -------
+    float
+        ``max over classes and splits of |share in split - share in all data|``, in [0, 1];
+        0 when every split has exactly the class shares of the whole data.
+
+    Raises
+    ------
+    ValueError
+        If a split holds a position outside ``[0, n_samples)``.
+
+    See Also
+    --------
+    class_share_table : the per-class table this maximum is taken from.
 
     Examples
     --------
@@ -1342,7 +1404,7 @@ def leakage_gap(X, y, *, groups, estimator=None, n_splits: int = 4, random_state
     X = np.asarray(X)
     y = np.asarray(y)
     groups = np.asarray(groups)
-    _check_same_length(func, X=X, y=y, groups=groups)
+    check_same_length(func, X=X, y=y, groups=groups)
     n_groups = np.unique(groups).size
     if n_groups < 2:
         raise ValueError(f"{func} needs at least 2 speakers in 'groups'. Got {n_groups}.")
@@ -1395,10 +1457,13 @@ def _jsonable(obj):
     return obj
 
 
+_MAX_NAME_TRIES = 10_000  # stem, stem-1, ..., stem-9999
+
+
 def _write_new(folder: Path, stem: str, suffix: str, write) -> Path:
     """Write to ``stem + suffix`` or, when taken, ``stem-1 + suffix``, ... never overwriting."""
     folder.mkdir(parents=True, exist_ok=True)
-    for k in range(10_000):
+    for k in range(_MAX_NAME_TRIES):
         path = folder / (f"{stem}{suffix}" if k == 0 else f"{stem}-{k}{suffix}")
         try:
             with open(path, "xb") as fh:
@@ -1406,7 +1471,11 @@ def _write_new(folder: Path, stem: str, suffix: str, write) -> Path:
             return path
         except FileExistsError:
             continue
-    raise FileExistsError(f"No free file name for {stem}{suffix} in {folder}.")
+    raise FileExistsError(
+        f"save_artefact needs a free file name for {stem}{suffix} in {folder}. Got "
+        f"{_MAX_NAME_TRIES} taken names ({stem}{suffix} to {stem}-{_MAX_NAME_TRIES - 1}{suffix}). "
+        "Pass another name, a new run_dir, or move the old artefacts away."
+    )
 
 
 def save_artefact(

@@ -142,9 +142,10 @@ def quick_model(*, random_state=0):
     Returns
     -------
     sklearn.pipeline.Pipeline
-        ``StandardScaler`` then ``LogisticRegression(tol=1e-3, max_iter=2000)``; input: a
-        feature matrix such as :func:`mlkit.features.mfcc_features`. The loose tolerance
-        halves the fit time on small sets at no measurable cost in accuracy.
+        :func:`mlkit.modeling.make_model` ``("logreg", tol=1e-3, max_iter=2000)``:
+        ``StandardScaler`` then ``LogisticRegression``; input: a feature matrix such as
+        :func:`mlkit.features.mfcc_features`. The loose tolerance halves the fit time on
+        small sets at no measurable cost in accuracy.
 
     Notes
     -----
@@ -154,17 +155,13 @@ def quick_model(*, random_state=0):
 
     Examples
     --------
-    >>> quick_model().steps[-1][0]
-    'logisticregression'
+    >>> quick_model().steps[-1][1].tol
+    0.001
     """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    from mlkit.modeling import make_model
 
     seed = random_state if isinstance(random_state, numbers.Integral) else 0
-    return make_pipeline(
-        StandardScaler(), LogisticRegression(tol=1e-3, max_iter=2000, random_state=seed)
-    )
+    return make_model("logreg", tol=1e-3, max_iter=2000, random_state=seed)
 
 
 def learning_curve_table(
@@ -172,6 +169,7 @@ def learning_curve_table(
     X,
     y,
     *,
+    groups=None,
     train_sizes=(0.1, 0.15, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0),
     cv: int = 5,
     random_state=0,
@@ -186,10 +184,16 @@ def learning_curve_table(
         Features.
     y : array-like of shape (n_samples,)
         Class labels.
+    groups : array-like of shape (n_samples,), optional
+        Speaker (or other group) per sample. When given, the folds are
+        :class:`sklearn.model_selection.StratifiedGroupKFold`: no group is on both sides of
+        a fold, so dev accuracy is accuracy on *unseen* speakers. ``None``: clip-level
+        :class:`~sklearn.model_selection.StratifiedKFold` (a speaker's clips on both sides).
     train_sizes : sequence of float or int, default=(0.1, ..., 1.0)
         Training-set sizes: fractions in (0, 1] of the training folds, or absolute counts.
     cv : int, default=5
-        Number of stratified folds (shuffled with `random_state`).
+        Number of folds (shuffled with `random_state`); with `groups`, at most the number
+        of distinct groups.
     random_state : int, default=0
         Seed of the fold split and of the subsample order.
 
@@ -203,7 +207,8 @@ def learning_curve_table(
     Raises
     ------
     ValueError
-        If `X` and `y` differ in length or `cv` < 2.
+        If `X`, `y` and `groups` differ in length, `cv` < 2, or `groups` has fewer
+        distinct values than `cv`.
 
     See Also
     --------
@@ -211,20 +216,34 @@ def learning_curve_table(
     fit_power_law : extrapolate the curve.
     """
     import pandas as pd
-    from sklearn.model_selection import StratifiedKFold, learning_curve
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, learning_curve
     from threadpoolctl import threadpool_limits
 
-    check_same_length("learning_curve_table", X=X, y=y)
-    cv = check_int(cv, "cv", min_value=2, func="learning_curve_table")
+    func = "learning_curve_table"
+    check_same_length(func, X=X, y=y, groups=groups)
+    cv = check_int(cv, "cv", min_value=2, func=func)
     seed = int(check_random_state(random_state).integers(2**31 - 1))
+    if groups is None:
+        folds = StratifiedKFold(cv, shuffle=True, random_state=seed)
+    else:
+        groups = np.asarray(groups)
+        n_groups = np.unique(groups).size
+        if n_groups < cv:
+            raise ValueError(
+                f"The 'cv' parameter of {func} must be at most the number of distinct groups "
+                f"when 'groups' is given. Got cv={cv} for {n_groups} groups. Pass "
+                f"cv={max(n_groups, 2)} or fewer, or collect more speakers."
+            )
+        folds = StratifiedGroupKFold(cv, shuffle=True, random_state=seed)
     # Small fits: BLAS threads cost more than they save (and fight other processes).
     with threadpool_limits(limits=1):
         sizes, train, dev, fit_times, _ = learning_curve(
             estimator,
             X,
             y,
+            groups=groups,
             train_sizes=np.asarray(train_sizes),
-            cv=StratifiedKFold(cv, shuffle=True, random_state=seed),
+            cv=folds,
             shuffle=True,
             random_state=seed,
             return_times=True,

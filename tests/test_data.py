@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from mlkit import data
+from mlkit._validation import check_tags
 from mlkit.audio import CONDITIONS
 from mlkit.data import UNINTELLIGIBLE
 
@@ -203,8 +204,41 @@ def test_labels_must_be_a_matrix(bad):
     ],
 )
 def test_mismatched_lengths_are_refused(call):
-    with pytest.raises(ValueError, match="same length"):
+    with pytest.raises(ValueError, match=r"same length|one tag per sample\. Got \d+ tags"):
         call()
+
+
+@pytest.mark.parametrize(
+    ("tags", "kwargs", "match"),
+    [
+        (["clean"], {}, r"f needs one tag per sample\. Got 1 tags for 2 samples\. Pass"),
+        ([["clean", "clean"]], {}, r"'tags' parameter of f must be 1-D.*Got shape \(1, 2\)"),
+        (["clean", None], {}, r"'tags' parameter of f must give every sample a tag\. Got 1 miss"),
+        (
+            ["clean", "studio"],
+            {"known": ("clean",), "fix": "Use a known tag."},
+            r"must hold tags among \['clean'\]\. Got \['studio'\] instead\. Use a known tag\.",
+        ),
+        (["a", "b"], {"name": "groups", "known": ("a",)}, r"'groups' parameter of f"),
+    ],
+)
+def test_check_tags_errors(tags, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        check_tags(tags, 2, "f", **kwargs)
+
+
+def test_check_tags_returns_str_array_or_none():
+    assert check_tags(None, 3, "f") is None
+    out = check_tags([1, "car_noise"], 2, "f")
+    assert out.dtype.kind == "U" and out.tolist() == ["1", "car_noise"]
+    assert check_tags(("clean",), 1, "f", known=data.TAG_DIFFICULTY).tolist() == ["clean"]
+
+
+def test_data_uses_the_shared_tag_check():
+    # One helper for the whole kit: data's unknown-tag message carries its own fix.
+    with pytest.raises(ValueError, match=r"Got \['studio'\] instead\. Pass tags=None"):
+        data.ambiguous_mask(2, tags=["clean", "studio"])
+    assert not hasattr(data, "_check_tags") and not hasattr(data, "_check_same_length")
 
 
 def test_simulate_labelers_refuses_bad_arguments():
@@ -698,3 +732,34 @@ def test_plots_return_axes():
     ax = data.plot_learning_curves(curves)
     assert len(ax.lines) == 2
     plt.close("all")
+
+
+def test_fleiss_from_counts_names_the_uneven_ratings():
+    with pytest.raises(ValueError, match=r"Got between 2 and 3 ratings per subject\. Have every"):
+        data._fleiss_from_counts([[2, 0], [1, 2]])
+
+
+def test_save_artefact_says_how_to_fix_exhausted_names(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "_MAX_NAME_TRIES", 2)
+    kwargs = {"dataset_name": "d", "dataset_sha256": "0" * 64, "steps": [], "run_dir": tmp_path}
+    data.save_artefact({"a": [1]}, name="s", **kwargs)
+    data.save_artefact({"a": [1]}, name="s", **kwargs)
+    with pytest.raises(
+        FileExistsError, match=r"free file name for s\.json.*Got 2 taken names.*Pass"
+    ):
+        data.save_artefact({"a": [1]}, name="s", **kwargs)
+
+
+def test_max_split_share_deviation_refuses_foreign_positions():
+    y = np.repeat([0, 1], 10)
+    with pytest.raises(ValueError, match=r"positions in \[0, 20\)\. Got positions 0\.\.25"):
+        data.max_split_share_deviation(y, {"train": np.arange(0, 26)})
+
+
+def test_default_classifier_is_the_modeling_logreg():
+    from mlkit.modeling import make_model
+
+    ours = data._default_classifier(C=0.02).get_params()
+    theirs = make_model("logreg", C=0.02, max_iter=300, solver="newton-cg").get_params()
+    assert ours["clf__C"] == 0.02 and ours["clf__solver"] == "newton-cg"
+    assert {k: repr(v) for k, v in ours.items()} == {k: repr(v) for k, v in theirs.items()}

@@ -188,6 +188,44 @@ def test_learning_curve_table_on_separable_data():
 def test_learning_curve_table_refuses_mismatched_lengths():
     with pytest.raises(ValueError, match="same length"):
         learning_curve_table(scoping.quick_model(), np.zeros((10, 2)), np.zeros(9))
+    with pytest.raises(ValueError, match=r"same length.*groups=9"):
+        learning_curve_table(
+            scoping.quick_model(), np.zeros((10, 2)), np.zeros(10), groups=np.zeros(9)
+        )
+
+
+def _speaker_specific_data(n_speakers=6, n_classes=3, per_cell=8, dim=20, seed=0):
+    """Each (speaker, class) has its own random centre: learnable only for known speakers."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(n_speakers, n_classes, dim)) * 3
+    speaker = np.repeat(np.arange(n_speakers), n_classes * per_cell)
+    y = np.tile(np.repeat(np.arange(n_classes), per_cell), n_speakers)
+    X = centres[speaker, y] + 0.3 * rng.normal(size=(speaker.size, dim))
+    return X, y, speaker
+
+
+def test_learning_curve_table_with_groups_measures_unseen_speakers():
+    X, y, speaker = _speaker_specific_data()
+    kwargs = {"train_sizes": (0.5, 1.0), "cv": 3, "random_state": 0}
+    clip_level = learning_curve_table(scoping.quick_model(), X, y, **kwargs)
+    grouped = learning_curve_table(scoping.quick_model(), X, y, groups=speaker, **kwargs)
+    assert clip_level["dev_accuracy"].iloc[-1] > 0.9  # the speakers' clips leak into training
+    assert grouped["dev_accuracy"].iloc[-1] < 0.6  # near chance (1/3) on unseen speakers
+    again = learning_curve_table(scoping.quick_model(), X, y, groups=speaker, **kwargs)
+    pd.testing.assert_frame_equal(
+        grouped.drop(columns="fit_time_s"), again.drop(columns="fit_time_s")
+    )
+
+
+def test_learning_curve_table_refuses_more_folds_than_groups():
+    X, y, speaker = _speaker_specific_data(n_speakers=3)
+    with pytest.raises(ValueError, match=r"'cv' parameter.*Got cv=5 for 3 groups\. Pass cv=3"):
+        learning_curve_table(scoping.quick_model(), X, y, groups=speaker, cv=5)
+
+
+def test_quick_model_is_the_modeling_logreg_with_a_loose_tolerance():
+    clf = scoping.quick_model().named_steps["clf"]
+    assert (clf.tol, clf.max_iter, clf.solver) == (1e-3, 2000, "lbfgs")
 
 
 def test_mutual_information_ranks_the_informative_feature_first():
