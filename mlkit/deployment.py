@@ -1,6 +1,8 @@
 """Deployment patterns: canary, shadow mode and blue/green routers for two model versions.
 
-The module also holds the statistics the routers' gates need (PSI, Wilson intervals).
+The module also holds the statistics the routers need that are not drift statistics (Wilson
+intervals, sticky buckets) and :func:`evaluate_gates`, the canary's decision rule. PSI comes
+from :func:`mlkit.monitoring.psi`, the kit's one implementation of the drift statistic.
 
 Every router serves requests in micro-batches through ``route``/``predict`` (the HTTP server
 in :mod:`mlkit.serving` calls the same methods with one request at a time) and keeps its
@@ -18,10 +20,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from mlkit._validation import check_float, check_int, check_random_state, check_same_length
+from mlkit.monitoring import psi
 
 __all__ = [
-    "psi",
     "wilson_interval",
+    "evaluate_gates",
     "assign_bucket",
     "sample_requests",
     "simulate_operator_decisions",
@@ -33,80 +36,7 @@ __all__ = [
     "plot_bluegreen",
 ]
 
-PSI_EPSILON = 1e-4
-"""Floor for bin proportions in :func:`psi` so that an empty bin gives a finite value."""
-
-
 # --------------------------------------------------------------------------- statistics
-
-
-def psi(reference, current, *, bins: int = 10, categorical: bool = False, epsilon=PSI_EPSILON):
-    """Return the population stability index of `current` against `reference`.
-
-    Parameters
-    ----------
-    reference : array-like of shape (n_reference,)
-        Values seen before (for example the stable model's predictions).
-    current : array-like of shape (n_current,)
-        Values seen now (for example the candidate's predictions).
-    bins : int, default=10
-        Number of quantile bins of `reference` for numeric values; ignored when
-        `categorical`. Ties can merge bins, so fewer may be used.
-    categorical : bool, default=False
-        Treat values as categories (class labels): one bin per value seen in either sample.
-    epsilon : float, default=1e-4
-        Proportions are floored at `epsilon` so an empty bin gives a large but finite term.
-
-    Returns
-    -------
-    float
-        ``sum((q - p) * ln(q / p))`` over bins, with `p` the reference and `q` the current
-        proportions; 0 for identical distributions, never negative.
-
-    Raises
-    ------
-    ValueError
-        If either sample is empty, `bins` < 2 or `epsilon` is not in (0, 0.1].
-
-    Notes
-    -----
-    PSI is the symmetrised Kullback-Leibler divergence (Jeffreys divergence) of the two
-    binned distributions (Yurdakul 2018, "Statistical properties of population stability
-    index", Western Michigan University). Credit scoring's rule of thumb (Siddiqi 2006,
-    "Credit Risk Scorecards"): below 0.1 no significant shift, 0.1 to 0.25 a moderate shift
-    worth a look, above 0.25 a significant shift. Numeric bins are reference deciles with open
-    outer edges. Small samples inflate PSI: two samples of one distribution with `k` bins
-    give about ``(k - 1) * (1 / n_reference + 1 / n_current)`` on average.
-
-    Examples
-    --------
-    >>> round(psi([0, 1], [0, 1, 1, 1], categorical=True), 4)
-    0.2747
-    >>> psi(np.arange(100.0), np.arange(100.0))
-    0.0
-    """
-    ref = np.asarray(reference).ravel()
-    cur = np.asarray(current).ravel()
-    if ref.size == 0 or cur.size == 0:
-        raise ValueError(
-            "psi needs non-empty samples. Got "
-            f"{ref.size} reference and {cur.size} current values. Pass at least one of each."
-        )
-    eps = check_float(epsilon, "epsilon", low=0.0, high=0.1, inclusive=(False, True), func="psi")
-    if categorical:
-        cats, codes = np.unique(np.concatenate([ref, cur]), return_inverse=True)
-        p = np.bincount(codes[: ref.size], minlength=cats.size) / ref.size
-        q = np.bincount(codes[ref.size :], minlength=cats.size) / cur.size
-    else:
-        n_bins = check_int(bins, "bins", min_value=2, func="psi")
-        ref = ref.astype(float)
-        cur = cur.astype(float)
-        inner = np.unique(np.quantile(ref, np.linspace(0, 1, n_bins + 1)[1:-1]))
-        p = np.bincount(np.searchsorted(inner, ref, side="right"), minlength=inner.size + 1)
-        q = np.bincount(np.searchsorted(inner, cur, side="right"), minlength=inner.size + 1)
-        p, q = p / ref.size, q / cur.size
-    p, q = np.maximum(p, eps), np.maximum(q, eps)
-    return float(np.sum((q - p) * np.log(q / p)))
 
 
 def wilson_interval(n_successes, n_trials, *, confidence: float = 0.95):
@@ -215,7 +145,9 @@ def sample_requests(n_pool: int, *, n_requests: int, n_clients: int = 1000, rand
     n_pool : int
         Number of examples to draw from (for example held-out clips), >= 1.
     n_requests : int
-        Length of the stream, >= 1. Examples are drawn with replacement.
+        Length of the stream, >= 1. Examples are drawn without replacement while
+        ``n_requests <= n_pool``; a longer stream chains fresh permutations of the pool, so
+        every example appears once per pass (and the first `n_pool` requests are distinct).
     n_clients : int, default=1000
         Clients sending the requests; the request id is the client id, so a client's
         requests stay on one version under sticky routing.
@@ -232,14 +164,23 @@ def sample_requests(n_pool: int, *, n_requests: int, n_clients: int = 1000, rand
     Examples
     --------
     >>> index, ids = sample_requests(5, n_requests=3, n_clients=10)
-    >>> index.shape, ids[0].startswith("client-")
-    ((3,), True)
+    >>> index.shape, len(set(index.tolist())), ids[0].startswith("client-")
+    ((3,), 3, True)
+    >>> sorted(np.bincount(sample_requests(5, n_requests=12)[0]).tolist())  # 2.4 passes
+    [2, 2, 2, 3, 3]
+
+    Notes
+    -----
+    Repeats of one example are not independent trials: a statistic that treats requests as
+    independent (a binomial interval, a test) must count each example once (see the
+    `groups` argument of :meth:`ShadowRouter.route`) or resample whole examples.
     """
     n_pool = check_int(n_pool, "n_pool", min_value=1, func="sample_requests")
     n_requests = check_int(n_requests, "n_requests", min_value=1, func="sample_requests")
     n_clients = check_int(n_clients, "n_clients", min_value=1, func="sample_requests")
     rng = check_random_state(random_state)
-    index = rng.integers(0, n_pool, size=n_requests)
+    n_passes = -(-n_requests // n_pool)
+    index = np.concatenate([rng.permutation(n_pool) for _ in range(n_passes)])[:n_requests]
     clients = rng.integers(0, n_clients, size=n_requests)
     width = len(str(n_clients - 1))
     ids = np.array([f"client-{c:0{width}d}" for c in clients])
@@ -294,6 +235,133 @@ def simulate_operator_decisions(y, *, accuracy: float = 0.95, labels=None, rando
     out = y.copy()
     out[wrong] = labels[(pos[wrong] + shift[wrong]) % labels.size]
     return out
+
+
+_GATE_COLUMNS = ["n_candidate", "error_rate", "p99_latency_ms", "psi", "agreement"]
+
+
+def evaluate_gates(
+    history,
+    *,
+    n_steps: int,
+    intervals_per_step: int = 2,
+    n_consecutive: int = 2,
+    min_gate_requests: int = 30,
+    max_error_rate: float = 0.01,
+    max_p99_latency_ms: float = 250.0,
+    max_psi: float = 0.25,
+    min_agreement: float = 0.7,
+    auto_rollback: bool = True,
+):
+    """Judge a canary's intervals against its gates and return the decision for each.
+
+    This is the decision rule of :class:`CanaryRouter` (which calls it at the end of every
+    interval); on a recorded history it answers "what would other thresholds have done?".
+
+    Parameters
+    ----------
+    history : pandas.DataFrame or sequence of dict
+        One row per closed interval, in time order, with the columns ``n_candidate``,
+        ``error_rate``, ``p99_latency_ms``, ``psi`` and ``agreement`` (NaN where not
+        measured), as in :meth:`CanaryRouter.history`.
+    n_steps : int
+        Number of weights in the schedule (>= 1); passing the last one promotes.
+    intervals_per_step : int, default=2
+        Passing intervals needed at a weight before the next one (or promotion).
+    n_consecutive : int, default=2
+        Failing intervals in a row that roll the candidate back.
+    min_gate_requests : int, default=30
+        Intervals with fewer candidate requests (or without metrics) are not judged.
+    max_error_rate, max_p99_latency_ms, max_psi, min_agreement : float
+        The gates, as in :class:`CanaryRouter`. A missing PSI or agreement (every candidate
+        request raised) fails its gate.
+    auto_rollback : bool, default=True
+        False: failures are recorded but the rollout goes on (report-only mode).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of `history` with ``passed`` (bool, None when not judged), ``failed_gates``
+        (comma-separated), ``action`` (``"wait"``, ``"hold"``, ``"advance"``,
+        ``"promote"``, ``"rollback"``; ``""`` once the rollout has ended),
+        ``consecutive_failures``, and ``step`` and ``status`` (``"canary"``,
+        ``"promoted"``, ``"rolled_back"``) after the decision.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing or a parameter is out of range.
+    TypeError
+        If a count parameter is not an int.
+
+    Examples
+    --------
+    >>> h = [{"n_candidate": 50, "error_rate": 0.0, "p99_latency_ms": 3.0, "psi": 0.9,
+    ...       "agreement": 0.4}] * 2
+    >>> evaluate_gates(h, n_steps=2)["action"].tolist()
+    ['hold', 'rollback']
+    >>> evaluate_gates(h, n_steps=2, min_agreement=0.3, max_psi=1.0)["action"].tolist()
+    ['hold', 'advance']
+    """
+    import pandas as pd
+
+    func = "evaluate_gates"
+    n_steps = check_int(n_steps, "n_steps", min_value=1, func=func)
+    per_step = check_int(intervals_per_step, "intervals_per_step", min_value=1, func=func)
+    n_consecutive = check_int(n_consecutive, "n_consecutive", min_value=1, func=func)
+    min_requests = check_int(min_gate_requests, "min_gate_requests", min_value=0, func=func)
+    max_error_rate = check_float(max_error_rate, "max_error_rate", low=0.0, high=1.0, func=func)
+    max_p99 = check_float(max_p99_latency_ms, "max_p99_latency_ms", low=0.0, func=func)
+    max_psi = check_float(max_psi, "max_psi", low=0.0, func=func)
+    min_agreement = check_float(min_agreement, "min_agreement", low=0.0, high=1.0, func=func)
+    frame = history.copy() if isinstance(history, pd.DataFrame) else pd.DataFrame(list(history))
+    if frame.empty and not len(frame.columns):
+        frame = pd.DataFrame(columns=_GATE_COLUMNS)
+    missing = [c for c in _GATE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"evaluate_gates needs the columns {_GATE_COLUMNS} (as in CanaryRouter.history()). "
+            f"Got columns {list(frame.columns)}; missing {missing}."
+        )
+    status, step, consecutive, passed_at_step = "canary", 0, 0, 0
+    out = {c: [] for c in ["passed", "failed_gates", "action", "consecutive_failures"]}
+    out |= {"step": [], "status": []}
+    for row in frame[_GATE_COLUMNS].astype(float).itertuples(index=False):
+        passed, failed, action = None, [], ""
+        if status == "canary":
+            if row.n_candidate < min_requests or np.isnan(row.error_rate):
+                action = "wait"
+            else:
+                if row.error_rate > max_error_rate:
+                    failed.append("error_rate")
+                if row.p99_latency_ms > max_p99:
+                    failed.append("p99_latency_ms")
+                if np.isnan(row.psi) or row.psi > max_psi:
+                    failed.append("psi")
+                if np.isnan(row.agreement) or row.agreement < min_agreement:
+                    failed.append("agreement")
+                passed = not failed
+                consecutive = consecutive + 1 if failed else 0
+                if failed and auto_rollback:
+                    action = "rollback" if consecutive >= n_consecutive else "hold"
+                    status = "rolled_back" if action == "rollback" else status
+                else:
+                    passed_at_step += 1
+                    if passed_at_step < per_step:
+                        action = "hold"
+                    elif step == n_steps - 1:
+                        action, status, passed_at_step = "promote", "promoted", 0
+                    else:
+                        action, step, passed_at_step = "advance", step + 1, 0
+        out["passed"].append(passed)
+        out["failed_gates"].append(",".join(failed))
+        out["action"].append(action)
+        out["consecutive_failures"].append(consecutive)
+        out["step"].append(step)
+        out["status"].append(status)
+    for col, values in out.items():
+        frame[col] = pd.Series(values, index=frame.index, dtype=object if col == "passed" else None)
+    return frame
 
 
 # --------------------------------------------------------------------------- routers
@@ -367,6 +435,11 @@ class _Router:
         pandas.DataFrame
             Columns ``request``, ``request_id``, ``version``, ``y_pred``, ``latency_ms``,
             ``error`` and the router's own extras.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If :meth:`fit` was not called first.
         """
         import pandas as pd
 
@@ -393,6 +466,13 @@ class _Router:
         Returns
         -------
         ndarray of shape (n_requests,)
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If :meth:`fit` was not called first.
+        ValueError
+            If the batch is empty or `request_ids` has another length.
         """
         return self.route(X, request_ids=request_ids, **kwargs)["y_pred"]
 
@@ -419,6 +499,8 @@ class _Router:
 
         Raises
         ------
+        sklearn.exceptions.NotFittedError
+            If :meth:`fit` was not called first.
         ValueError
             If the stream is empty or its arrays differ in length.
         """
@@ -461,13 +543,16 @@ class CanaryRouter(_Router):
         Gate: 99th percentile of the candidate's latency, in ms.
     max_psi : float, default=0.25
         Gate: PSI of the candidate's predicted labels against the stable model's predictions
-        for the same requests (see :func:`psi`; 0.25 is the "significant shift" rule of thumb).
+        for the same requests (see :func:`mlkit.monitoring.psi`; 0.25 is the "significant
+        shift" rule of thumb).
     min_agreement : float, default=0.7
         Gate: share of candidate requests where the stable model predicts the same label.
     psi_epsilon : float, default=0.01
-        Floor for class proportions in the PSI gate (see :func:`psi`). With about 50
-        candidate requests per interval one request is 2 %; a 1 % floor keeps a single
-        request in a class the other model never predicted from dominating the index.
+        Proportion given to a class one of the two models never predicted in the interval
+        (the `eps` of :func:`mlkit.monitoring.psi`), in (0, 0.1]. With about 50 candidate
+        requests per interval one request is 2 %; 1 % instead of the monitoring default
+        1e-4 keeps a single request in a class the other model never predicted from
+        dominating the index.
     auto_rollback : bool, default=True
         False runs the gates in report-only mode: failures are recorded, the schedule goes
         on (useful to see what the gates would have done).
@@ -605,7 +690,6 @@ class CanaryRouter(_Router):
         self.rollback_interval_ = None
         self.promotion_interval_ = None
         self.first_failure_interval_ = None
-        self._passed_at_step = 0
         self._log_parts = []
         self._reset_interval()
         return self
@@ -629,6 +713,11 @@ class CanaryRouter(_Router):
         -------
         ndarray of str of shape (n_requests,)
             ``"candidate"`` or ``"stable"``; pure (does not change the router).
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If :meth:`fit` was not called first.
         """
         self._check_fitted()
         to_cand = assign_bucket(list(np.asarray(request_ids).astype(str)), salt=self.salt)
@@ -650,6 +739,8 @@ class CanaryRouter(_Router):
 
         Raises
         ------
+        sklearn.exceptions.NotFittedError
+            If :meth:`fit` was not called first.
         ValueError
             If the batch is empty or `request_ids` has another length.
         """
@@ -715,20 +806,8 @@ class CanaryRouter(_Router):
         if ok.any():
             yc, ys = y_c[ok], y_s[ok]
             out["agreement"] = float(np.mean(yc == ys))
-            out["psi"] = psi(ys, yc, categorical=True, epsilon=self.psi_epsilon)
+            out["psi"] = psi(ys, yc, categorical=True, eps=self.psi_epsilon)
         return out
-
-    def _failed_gates(self, m):
-        failed = []
-        if m["error_rate"] > self.max_error_rate:
-            failed.append("error_rate")
-        if m["p99_latency_ms"] > self.max_p99_latency_ms:
-            failed.append("p99_latency_ms")
-        if m.get("psi", np.inf) > self.max_psi:
-            failed.append("psi")
-        if m.get("agreement", -np.inf) < self.min_agreement:
-            failed.append("agreement")
-        return failed
 
     def _close_interval(self):
         k = len(self.intervals_)
@@ -747,45 +826,39 @@ class CanaryRouter(_Router):
             "failed_gates": "",
             "action": "",
         }
-        if self.status_ == "canary":
-            if c["n_cand"] < self.min_gate_requests:
-                rec["action"] = "wait"
-            else:
-                m = self._gate_metrics()
-                rec.update(m)
-                failed = self._failed_gates(m)
-                rec["passed"] = not failed
-                rec["failed_gates"] = ",".join(failed)
-                rec["action"] = self._decide(k, failed)
+        judging = self.status_ == "canary"
+        if judging and c["n_cand"] >= self.min_gate_requests:
+            rec.update(self._gate_metrics())
         self.intervals_.append(rec)
         self._reset_interval()
-
-    def _decide(self, k, failed):
-        if failed:
-            self.consecutive_failures_ += 1
-            if self.first_failure_interval_ is None:
-                self.first_failure_interval_ = k
-            if self.auto_rollback:
-                if self.consecutive_failures_ >= self.n_consecutive:
-                    self.status_ = "rolled_back"
-                    self.canary_weight_ = 0.0
-                    self.rollback_interval_ = k
-                    return "rollback"
-                return "hold"
-        else:
-            self.consecutive_failures_ = 0
-        self._passed_at_step += 1
-        if self._passed_at_step < self.intervals_per_step:
-            return "hold"
-        self._passed_at_step = 0
-        if self.step_ == len(self._schedule) - 1:
-            self.status_ = "promoted"
+        if not judging:
+            return
+        last = evaluate_gates(
+            self.intervals_,
+            n_steps=len(self._schedule),
+            intervals_per_step=self.intervals_per_step,
+            n_consecutive=self.n_consecutive,
+            min_gate_requests=self.min_gate_requests,
+            max_error_rate=self.max_error_rate,
+            max_p99_latency_ms=self.max_p99_latency_ms,
+            max_psi=self.max_psi,
+            min_agreement=self.min_agreement,
+            auto_rollback=self.auto_rollback,
+        ).iloc[-1]
+        rec.update(passed=last["passed"], failed_gates=last["failed_gates"], action=last["action"])
+        if last["passed"] is False and self.first_failure_interval_ is None:
+            self.first_failure_interval_ = k
+        self.consecutive_failures_ = int(last["consecutive_failures"])
+        self.step_ = int(last["step"])
+        self.status_ = last["status"]
+        if self.status_ == "rolled_back":
+            self.canary_weight_ = 0.0
+            self.rollback_interval_ = k
+        elif self.status_ == "promoted":
             self.canary_weight_ = 1.0
             self.promotion_interval_ = k
-            return "promote"
-        self.step_ += 1
-        self.canary_weight_ = self._schedule[self.step_]
-        return "advance"
+        else:
+            self.canary_weight_ = self._schedule[self.step_]
 
     def history(self):
         """Return one row per closed interval (weights, gate metrics, verdicts, actions).
@@ -825,7 +898,8 @@ class ShadowRouter(_Router):
     n_requests_ : int
         Requests answered.
     n_compared_ : int
-        Requests where the candidate's output was compared with the live decision.
+        Requests where the candidate's output was compared with the live decision (with
+        `groups` passed to :meth:`route`: distinct groups, each counted once).
     n_agree_ : int
         Of those, how many agreed.
     n_candidate_errors_ : int
@@ -906,11 +980,12 @@ class ShadowRouter(_Router):
         self.n_agree_ = 0
         self.n_candidate_errors_ = 0
         self.n_to_confidence_ = None
+        self._seen_groups = set()
         self._curve = {"n": [], "agree": []}
         self._log_parts = []
         return self
 
-    def route(self, X, *, request_ids, y_live=None):
+    def route(self, X, *, request_ids, y_live=None, groups=None):
         """Answer a micro-batch with the live decision and tally the candidate's agreement.
 
         Parameters
@@ -919,6 +994,10 @@ class ShadowRouter(_Router):
         request_ids : array-like of str of shape (n_requests,)
         y_live : array-like of shape (n_requests,), optional
             The live decisions (for example human operators'). Required when `live` is None.
+        groups : array-like of shape (n_requests,), optional
+            The example (for example clip) behind each request. When given, only the first
+            compared request of each group is tallied: repeats of one example are not
+            independent trials and would make the Wilson interval too narrow.
 
         Returns
         -------
@@ -927,12 +1006,17 @@ class ShadowRouter(_Router):
 
         Raises
         ------
+        sklearn.exceptions.NotFittedError
+            If :meth:`fit` was not called first.
         ValueError
             If the batch is empty, lengths differ, or `y_live` is missing with no live model.
         """
         self._check_fitted()
         X, ids = _check_batch(X, request_ids, "ShadowRouter.route")
         n = len(X)
+        if groups is not None:
+            groups = np.asarray(groups)
+            check_same_length("ShadowRouter.route", X=X, groups=groups)
         with self._lock:
             if y_live is not None:
                 served = np.asarray(y_live)
@@ -949,7 +1033,13 @@ class ShadowRouter(_Router):
             if not (self.stop_at_confidence and self.n_to_confidence_ is not None):
                 y_c, _, err_c = _call(self.candidate, X)
                 self.n_candidate_errors_ += int(err_c.sum())
-                agree = (y_c == served)[~err_c].astype(int)
+                counted = ~err_c
+                if groups is not None:
+                    for i, g in enumerate(groups.tolist()):
+                        counted[i] = counted[i] and g not in self._seen_groups
+                        if counted[i]:
+                            self._seen_groups.add(g)
+                agree = (y_c == served)[counted].astype(int)
                 self._tally(agree)
             self.n_requests_ += n
             self._log(
@@ -1033,7 +1123,10 @@ class BlueGreenRouter(_Router):
         Requests per monitoring interval after the switch.
     max_psi : float, default=0.25
         Roll back (when `auto_rollback`) if the live predictions' PSI against the reference
-        predictions learned by :meth:`fit` exceeds this in an interval.
+        prediction distribution exceeds this in an interval.
+    psi_epsilon : float, default=0.01
+        Proportion given to a class missing from one side, the `eps` of
+        :func:`mlkit.monitoring.psi`, in (0, 0.1]; as in :class:`CanaryRouter`.
     preview_tolerance : float, default=0.05
         Green passes its preview when its accuracy on the preview set is at least blue's
         minus this (a non-inferiority check), in [0, 1], and it raised no error.
@@ -1044,25 +1137,31 @@ class BlueGreenRouter(_Router):
     ----------
     live_ : {"blue", "green"}
         The version serving traffic.
-    reference_y_pred_ : ndarray
-        Blue's predictions on the reference data given to :meth:`fit`.
+    reference_y_pred_ : ndarray or None
+        The reference prediction distribution: blue's predictions on `X_reference` given to
+        :meth:`fit` (for example training data), or, without it, blue's answers to the
+        traffic it served before the switch (set by :meth:`switch`).
     preview_ : dict or None
         Result of the last :meth:`preview`: ``accuracy``, ``error_rate``, ``passed``.
     switch_request_, rollback_request_ : int or None
         Request count at the switch / at the rollback.
     rollback_s_ : float or None
         Measured wall time of the rollback (taking the lock and swapping the live pointer).
+    rollback_exposure_requests_ : int or None
+        Requests green answered between the switch and the rollback: how many users the
+        bad version reached before monitoring caught it.
     retired_ : str or None
         The version released after the keep-warm delay.
     n_requests_ : int
     intervals_ : list of dict
-        Per monitoring interval: live version, PSI, action.
+        Per monitoring interval: live version, PSI, action (``"rollback"``; ``"breach"`` in
+        report-only mode; ``"breach: redeploy needed"`` once blue was retired).
 
     Examples
     --------
     >>> from sklearn.dummy import DummyClassifier
     >>> m = DummyClassifier(strategy="most_frequent").fit([[0], [1]], [0, 1])
-    >>> router = BlueGreenRouter(m, m).fit([[0.0]])
+    >>> router = BlueGreenRouter(m, m).fit([[0.0], [1.0]])
     >>> router.live_
     'blue'
     """
@@ -1075,6 +1174,7 @@ class BlueGreenRouter(_Router):
         keep_warm_requests: int = 2000,
         interval_requests: int = 500,
         max_psi: float = 0.25,
+        psi_epsilon: float = 0.01,
         preview_tolerance: float = 0.05,
         auto_rollback: bool = True,
     ):
@@ -1083,16 +1183,20 @@ class BlueGreenRouter(_Router):
         self.keep_warm_requests = keep_warm_requests
         self.interval_requests = interval_requests
         self.max_psi = max_psi
+        self.psi_epsilon = psi_epsilon
         self.preview_tolerance = preview_tolerance
         self.auto_rollback = auto_rollback
 
-    def fit(self, X_reference, y=None):
-        """Learn the reference prediction distribution from blue and put blue live.
+    def fit(self, X_reference=None, y=None):
+        """Put blue live; learn blue's reference prediction distribution if inputs are given.
 
         Parameters
         ----------
-        X_reference : array-like of shape (n_samples, n_features)
-            Recent production inputs (or a held-out set) that blue scores.
+        X_reference : array-like of shape (n_samples, n_features), optional
+            Inputs blue scores to learn the reference distribution (for example training
+            data). None: :meth:`switch` uses blue's answers to the pre-switch traffic instead.
+            Never the traffic that will be replayed after the switch, or the check compares
+            green with the very requests it is judged on.
         y : ignored
 
         Returns
@@ -1112,14 +1216,20 @@ class BlueGreenRouter(_Router):
         check_int(self.keep_warm_requests, "keep_warm_requests", min_value=0, func=cls)
         check_int(self.interval_requests, "interval_requests", min_value=1, func=cls)
         check_float(self.max_psi, "max_psi", low=0.0, func=cls)
+        check_float(
+            self.psi_epsilon, "psi_epsilon", low=0.0, high=0.1, inclusive=(False, True), func=cls
+        )
         check_float(self.preview_tolerance, "preview_tolerance", low=0.0, high=1.0, func=cls)
-        X_reference = np.asarray(X_reference)
-        if len(X_reference) == 0:
-            raise ValueError(
-                f"{cls}.fit needs reference inputs to learn blue's prediction distribution. "
-                "Got an empty array. Pass recent production inputs."
-            )
-        self.reference_y_pred_ = np.asarray(self.blue.predict(X_reference))
+        self.reference_y_pred_ = None
+        if X_reference is not None:
+            X_reference = np.asarray(X_reference)
+            if len(X_reference) == 0:
+                raise ValueError(
+                    f"{cls}.fit needs reference inputs to learn blue's prediction distribution. "
+                    "Got an empty array. Pass training or pre-switch inputs, or None to use "
+                    "the traffic blue serves before the switch."
+                )
+            self.reference_y_pred_ = np.asarray(self.blue.predict(X_reference))
         self._lock = threading.Lock()
         self._models = {"blue": self.blue, "green": self.green}
         self.live_ = "blue"
@@ -1127,6 +1237,7 @@ class BlueGreenRouter(_Router):
         self.switch_request_ = None
         self.rollback_request_ = None
         self.rollback_s_ = None
+        self.rollback_exposure_requests_ = None
         self.retired_ = None
         self.n_requests_ = 0
         self.intervals_ = []
@@ -1151,6 +1262,8 @@ class BlueGreenRouter(_Router):
 
         Raises
         ------
+        sklearn.exceptions.NotFittedError
+            If :meth:`fit` was not called first.
         ValueError
             If the preview set is empty or `X` and `y` differ in length.
         """
@@ -1175,14 +1288,20 @@ class BlueGreenRouter(_Router):
     def switch(self):
         """Send all traffic to green in one atomic step (needs a passed preview).
 
+        Without a reference from :meth:`fit`, blue's answers to the traffic it served so far
+        become the reference prediction distribution of the post-switch PSI check.
+
         Returns
         -------
         self
 
         Raises
         ------
+        sklearn.exceptions.NotFittedError
+            If :meth:`fit` was not called first.
         RuntimeError
-            If green was not previewed, failed its preview, or is already live.
+            If green was not previewed, failed its preview, or is already live, or there is
+            no reference (no `X_reference` and no pre-switch traffic).
         """
         self._check_fitted()
         if not (self.preview_ and self.preview_["passed"]):
@@ -1192,7 +1311,24 @@ class BlueGreenRouter(_Router):
             )
         with self._lock:
             if self.live_ == "green":
-                raise RuntimeError("Green is already live; nothing to switch.")
+                raise RuntimeError(
+                    "BlueGreenRouter.switch needs blue live. Got live_='green': green already "
+                    "serves all traffic. Call rollback() to return to blue, or start a new "
+                    "BlueGreenRouter(blue=<current green>, green=<next version>) for the next "
+                    "release."
+                )
+            if self.reference_y_pred_ is None:
+                served = [
+                    p["y_pred"][(p["version"] == "blue") & ~p["error"]] for p in self._log_parts
+                ]
+                reference = np.concatenate(served) if served else np.array([])
+                if reference.size == 0:
+                    raise RuntimeError(
+                        "BlueGreenRouter.switch needs a reference prediction distribution. "
+                        "Got none: fit() had no X_reference and blue answered no request "
+                        "yet. Route pre-switch traffic through blue or pass X_reference to fit."
+                    )
+                self.reference_y_pred_ = reference
             self.live_ = "green"
             self.switch_request_ = self.n_requests_
         return self
@@ -1207,6 +1343,8 @@ class BlueGreenRouter(_Router):
 
         Raises
         ------
+        sklearn.exceptions.NotFittedError
+            If :meth:`fit` was not called first.
         RuntimeError
             If blue is already live, or blue was retired after the keep-warm delay (a
             rollback would then need a redeploy).
@@ -1228,6 +1366,7 @@ class BlueGreenRouter(_Router):
             )
         self.live_ = "blue"
         self.rollback_request_ = self.n_requests_
+        self.rollback_exposure_requests_ = self.n_requests_ - self.switch_request_
         self.rollback_s_ = time.perf_counter() - start
 
     def route(self, X, *, request_ids):
@@ -1245,6 +1384,8 @@ class BlueGreenRouter(_Router):
 
         Raises
         ------
+        sklearn.exceptions.NotFittedError
+            If :meth:`fit` was not called first.
         ValueError
             If the batch is empty or `request_ids` has another length.
         """
@@ -1275,11 +1416,16 @@ class BlueGreenRouter(_Router):
             return
         y_int = np.concatenate(self._cur)
         self._cur = []
-        value = psi(self.reference_y_pred_, y_int, categorical=True)
+        value = psi(self.reference_y_pred_, y_int, categorical=True, eps=self.psi_epsilon)
         action = ""
-        if value > self.max_psi and self.auto_rollback and self.retired_ is None:
-            self._rollback_locked(time.perf_counter())
-            action = "rollback"
+        if value > self.max_psi:
+            if self.retired_ is not None:
+                action = "breach: redeploy needed"  # blue is gone: a human must act
+            elif self.auto_rollback:
+                self._rollback_locked(time.perf_counter())
+                action = "rollback"
+            else:
+                action = "breach"
         self.intervals_.append(
             {
                 "interval": len(self.intervals_),
@@ -1412,7 +1558,7 @@ def plot_shadow(routers: dict, *, title: str | None = None):
     ax.axhline(first.min_agreement, ls="--", color="grey", lw=1, label="required agreement")
     ax.set_xscale("log")
     ax.set_ylim(0, 1)
-    ax.set_xlabel("requests compared (log scale)")
+    ax.set_xlabel("requests compared, one per clip when grouped (log scale)")
     ax.set_ylabel(f"agreement with live decision\n({first.confidence:.0%} Wilson interval)")
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(alpha=0.3)

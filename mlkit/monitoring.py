@@ -39,6 +39,9 @@ __all__ = [
     "PSI_RULE_OF_THUMB",
     "SPEECH_VARIANTS",
     "INPUT_FEATURES",
+    "EVENT_RULES",
+    "KEYPAD_SWAP",
+    "NEW_MICROPHONE_MIX",
     "AlertRule",
     "DriftMonitor",
     "StreamEvent",
@@ -48,6 +51,7 @@ __all__ = [
     "concept_drift_alerts",
     "consecutive_breaches",
     "dashboard_renderer",
+    "describe_alerts",
     "detect_concept_drift",
     "drift_report",
     "evaluate_alerts",
@@ -56,12 +60,15 @@ __all__ = [
     "js_distance",
     "ks_test",
     "load_drift_csvs",
+    "make_events",
+    "panel_tables",
     "plot_concept_drift",
     "plot_dashboard",
     "plot_drift_heatmap",
     "plot_pipeline_nodes",
     "predict_pool",
     "psi",
+    "replay_streams",
     "serve_requests",
     "simulate_requests",
     "speech_request_pool",
@@ -991,7 +998,11 @@ def evaluate_alerts(metrics: pd.DataFrame, rules, *, window_days: int = 1) -> pd
     import pandas as pd
 
     if "day_end" not in metrics.columns:
-        raise ValueError("evaluate_alerts needs a 'day_end' column in the metrics table.")
+        raise ValueError(
+            "evaluate_alerts needs a 'day_end' column (last day of each window) in the metrics "
+            f"table. Got columns {list(metrics.columns)}. Build the table with "
+            "window_metrics(...), or add the column."
+        )
     rows = []
     for rule in rules:
         if rule.metric not in metrics.columns:
@@ -1174,8 +1185,8 @@ def concept_drift_alerts(
     )
 
 
-def alert_summary(alerts: dict, events: dict) -> pd.DataFrame:
-    """Tabulate, per stream, whether its event was detected, how fast, and false alarms.
+def alert_summary(alerts: dict, events: dict, *, expected_rules: dict) -> pd.DataFrame:
+    """Tabulate, per stream, whether its event was detected by its rules, how fast, false alarms.
 
     Parameters
     ----------
@@ -1184,18 +1195,48 @@ def alert_summary(alerts: dict, events: dict) -> pd.DataFrame:
         such as concept-drift detections); needs ``rule``, ``node`` and ``alert_day``.
     events : dict of str to StreamEvent or None
         Stream name -> its injected event; None for a no-drift control stream.
+    expected_rules : dict of str to sequence of str
+        Event name -> the rules meant to detect it (for example :data:`EVENT_RULES`). Only
+        these count as a detection: an unrelated alert that happens to fire after the onset
+        (a weekend throughput dip) says nothing about the event.
 
     Returns
     -------
     pandas.DataFrame
         One row per stream: ``event``, ``kind``, ``onset_day``, ``detected``,
-        ``first_rule``, ``first_node`` (the first alert at or after the onset; on a tie the
-        most severe), ``detection_day``, ``delay_days``
-        (``detection_day - onset_day``; 0 = raised at the end of the onset day) and
-        ``false_alarms`` (alerts before the onset, or any alert on a control stream).
+        ``first_rule``, ``first_node`` (the first expected alert at or after the onset; on a
+        tie the most severe), ``detection_day``, ``delay_days``
+        (``detection_day - onset_day``; 0 = raised at the end of the onset day),
+        ``other_alerts`` (alerts of other rules at or after the onset) and ``false_alarms``
+        (alerts before the onset, or any alert on a control stream).
+
+    Raises
+    ------
+    ValueError
+        If an event has no entry in `expected_rules`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"rule": ["throughput_low", "input_psi"], "node": ["software", "input"],
+    ...                   "alert_day": [10.0, 12.0]})
+    >>> ev = StreamEvent("new_microphone", "data_drift", 10, mix={"low_bandwidth": 1.0})
+    >>> s = alert_summary({"drift": a}, {"drift": ev},
+    ...                   expected_rules={"new_microphone": ["input_psi"]})
+    >>> row = s.loc["drift"]
+    >>> row["first_rule"], float(row["delay_days"]), int(row["other_alerts"])
+    ('input_psi', 2.0, 1)
     """
     import pandas as pd
 
+    missing = [
+        ev.name for ev in events.values() if ev is not None and ev.name not in expected_rules
+    ]
+    if missing:
+        raise ValueError(
+            f"alert_summary needs the rules meant to detect every event. Got expected_rules for "
+            f"{sorted(expected_rules)}; missing {missing}. Pass expected_rules={{event: [rule, ...]}}."
+        )
     rows = []
     for stream, ev in events.items():
         a = alerts.get(stream)
@@ -1212,11 +1253,15 @@ def alert_summary(alerts: dict, events: dict) -> pd.DataFrame:
                     "first_node": "",
                     "detection_day": np.nan,
                     "delay_days": np.nan,
+                    "other_alerts": 0,
                     "false_alarms": len(a),
                 }
             )
             continue
         after = a[a["alert_day"] >= ev.onset_day]
+        meant = after["rule"].isin(list(expected_rules[ev.name]))
+        other = int((~meant).sum())
+        after = after[meant]
         rank = after["severity"].map(_SEVERITY_RANK) if "severity" in after else 0
         after = after.assign(_rank=rank).sort_values(["alert_day", "_rank"], kind="stable")
         first = after.iloc[0] if len(after) else None
@@ -1231,10 +1276,59 @@ def alert_summary(alerts: dict, events: dict) -> pd.DataFrame:
                 "first_node": "" if first is None else first["node"],
                 "detection_day": np.nan if first is None else float(first["alert_day"]),
                 "delay_days": np.nan if first is None else float(first["alert_day"]) - ev.onset_day,
+                "other_alerts": other,
                 "false_alarms": int((a["alert_day"] < ev.onset_day).sum()),
             }
         )
     return pd.DataFrame(rows).set_index("stream")
+
+
+def describe_alerts(alerts: dict, events: dict, *, nodes) -> str:
+    """Summarise, as Markdown, which rules of some nodes fired on each stream and when.
+
+    Parameters
+    ----------
+    alerts : dict of str to pandas.DataFrame
+        Stream name -> alert table (``rule``, ``node``, ``alert_day``).
+    events : dict of str to StreamEvent or None
+        Stream name -> its event (None: control); gives the onset for the delays.
+    nodes : sequence of str
+        The nodes (layers) to report, for example ``["software"]``.
+
+    Returns
+    -------
+    str
+        One bullet per stream: each rule's first alert day and its delay after the onset
+        (negative: before it, a false alarm), or "no alert".
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"rule": ["input_psi"], "node": ["input"], "alert_day": [11.0]})
+    >>> ev = StreamEvent("new_microphone", "data_drift", 10, mix={"low_bandwidth": 1.0})
+    >>> print(describe_alerts({"drift": a, "control": a.iloc[:0]},
+    ...                       {"drift": ev, "control": None}, nodes=["input"]))
+    Rules of input:
+    - **drift** (new_microphone, onset day 10): `input_psi` on day 11 (+1 d)
+    - **control** (no event): no alert
+    """
+    nodes = list(nodes)
+    lines = [f"Rules of {', '.join(nodes)}:"]
+    for stream, ev in events.items():
+        a = alerts.get(stream)
+        head = f"- **{stream}** ({'no event' if ev is None else f'{ev.name}, onset day {ev.onset_day}'}): "
+        if a is None or not len(a) or not a["node"].isin(nodes).any():
+            lines.append(head + "no alert")
+            continue
+        first = (
+            a[a["node"].isin(nodes)].groupby("rule", sort=False)["alert_day"].min().sort_values()
+        )
+        parts = []
+        for rule, day in first.items():
+            delay = "" if ev is None else f" ({day - ev.onset_day:+g} d)"
+            parts.append(f"`{rule}` on day {day:g}{delay}")
+        lines.append(head + ", ".join(parts))
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1791,6 +1885,175 @@ def serve_requests(
     return out
 
 
+KEYPAD_SWAP = {1: 7, 2: 8, 3: 9, 7: 1, 8: 2, 9: 3}
+"""The concept-drift event's label map: a keypad with rows swapped (1<->7, 2<->8, 3<->9)."""
+
+NEW_MICROPHONE_MIX = {"low_bandwidth": 0.6, "car_noise_heavy": 0.3, "clean": 0.1}
+"""Variant mix of the traffic the data-drift event (new microphone, louder cars) affects."""
+
+EVENT_RULES = {
+    "new_microphone": ("input_psi",),
+    "label_shift": ("adwin_errors", "accuracy_low"),
+    "vad_fault": ("vad_kept_low",),
+}
+"""Event name -> the rules meant to detect it (see :func:`alert_summary`): input drift by the
+input PSI, concept drift only through labels, the pipeline fault at its own (VAD) node."""
+
+
+def make_events(strength: float = 1.0) -> dict:
+    """Return the monitoring notebook's streams and the event injected into each.
+
+    Parameters
+    ----------
+    strength : float, default=1.0
+        Scales the share of traffic each event affects, in [0, 1] (the label shift touches
+        half as much traffic as the others).
+
+    Returns
+    -------
+    dict of str to StreamEvent or None
+        ``"control"`` -> None (no event), ``"data_drift"`` -> a new microphone from day 10
+        (:data:`NEW_MICROPHONE_MIX`), ``"concept_drift"`` -> a label shift from day 12
+        (:data:`KEYPAD_SWAP`), ``"pipeline_fault"`` -> a faulty VAD from day 14.
+
+    Raises
+    ------
+    ValueError
+        If `strength` is outside [0, 1].
+
+    Examples
+    --------
+    >>> {k: (e.name, e.onset_day) for k, e in make_events().items() if e is not None}
+    {'data_drift': ('new_microphone', 10), 'concept_drift': ('label_shift', 12), \
+'pipeline_fault': ('vad_fault', 14)}
+    """
+    strength = check_float(strength, "strength", low=0.0, high=1.0, func="make_events")
+    return {
+        "control": None,
+        "data_drift": StreamEvent(
+            "new_microphone", "data_drift", 10, share=strength, mix=NEW_MICROPHONE_MIX
+        ),
+        "concept_drift": StreamEvent(
+            "label_shift", "concept_drift", 12, share=0.5 * strength, label_map=KEYPAD_SWAP
+        ),
+        "pipeline_fault": StreamEvent("vad_fault", "pipeline_fault", 14, share=strength),
+    }
+
+
+def replay_streams(
+    pool: pd.DataFrame,
+    events: dict,
+    *,
+    seeds: dict,
+    random_state: int = 0,
+    versions: dict | None = None,
+    **stream_params,
+) -> dict:
+    """Simulate and serve one replayed stream per seed, each with its event (if any).
+
+    Parameters
+    ----------
+    pool : pandas.DataFrame
+        The request pool with predictions (:func:`speech_request_pool`, :func:`predict_pool`).
+    events : dict of str to StreamEvent or None
+        Stream name -> its event; streams missing here (for example ``"calibration"``)
+        get none.
+    seeds : dict of str to int
+        Stream name -> its own seed offset; one stream per entry.
+    random_state : int, default=0
+        Each stream is seeded with ``random_state * 1000 + seeds[name]``.
+    versions : dict of int to str, optional
+        Passed to :func:`serve_requests`; default ``{0: "v1"}``.
+    **stream_params
+        Passed to :func:`simulate_requests` (``mix``, ``n_days``, ``requests_per_day``, ...).
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        Stream name -> served requests.
+    """
+    versions = versions or {0: "v1"}
+    return {
+        name: serve_requests(
+            simulate_requests(
+                pool,
+                event=events.get(name),
+                random_state=random_state * 1000 + seed,
+                **stream_params,
+            ),
+            pool,
+            versions=versions,
+        )
+        for name, seed in seeds.items()
+    }
+
+
+def panel_tables(
+    pool: pd.DataFrame,
+    served: dict,
+    *,
+    monitor,
+    seeds: dict,
+    event_strength: float = 1.0,
+    strengths=(0.25, 0.5, 1.0),
+    window_options=(1, 2, 3, 7),
+    random_state: int = 0,
+    **stream_params,
+):
+    """Precompute the window-metrics tables an interactive dashboard switches between.
+
+    Parameters
+    ----------
+    pool : pandas.DataFrame
+        The request pool with ``v1`` predictions.
+    served : dict of str to pandas.DataFrame
+        Streams already replayed at `event_strength` (from :func:`replay_streams`); reused.
+    monitor : DriftMonitor
+        Fitted on the reference traffic.
+    seeds : dict of str to int
+        As for :func:`replay_streams`.
+    event_strength : float, default=1.0
+        The strength `served` was replayed at.
+    strengths : sequence of float, default=(0.25, 0.5, 1.0)
+        Event strengths offered (`event_strength` is added); streams at other strengths are
+        replayed with the same seeds.
+    window_options : sequence of int, default=(1, 2, 3, 7)
+        Window lengths in days.
+    random_state : int, default=0
+    **stream_params
+        Passed to :func:`simulate_requests`.
+
+    Returns
+    -------
+    tables : dict of (str, int) to pandas.DataFrame
+        ``(stream key, window_days)`` -> :func:`window_metrics`; keys are ``"control"`` and
+        ``"<stream> @ <strength>"``.
+    events : dict of str to StreamEvent or None
+        Stream key -> its event.
+    """
+    tables, keyed = {}, {"control": None}
+    for s in sorted({*strengths, event_strength}):
+        events = {k: e for k, e in make_events(s).items() if e is not None}
+        keyed |= {f"{name} @ {s:g}": ev for name, ev in events.items()}
+        streams = (
+            {k: served[k] for k in events}
+            if s == event_strength
+            else replay_streams(
+                pool,
+                events,
+                seeds={k: seeds[k] for k in events},
+                random_state=random_state,
+                **stream_params,
+            )
+        )
+        for name, req in streams.items():
+            for w in window_options:
+                tables[(f"{name} @ {s:g}", w)] = window_metrics(req, window_days=w, monitor=monitor)
+    for w in window_options:
+        tables[("control", w)] = window_metrics(served["control"], window_days=w, monitor=monitor)
+    return tables, keyed
+
+
 def window_metrics(
     served: pd.DataFrame,
     *,
@@ -2146,7 +2409,13 @@ def plot_pipeline_nodes(table: pd.DataFrame, rules, *, onset_day: int, title: st
 
 
 def dashboard_renderer(
-    tables: dict, rules: dict, events: dict, *, psi_rule: str = "input_psi", dpi: int = 72
+    tables: dict,
+    rules: dict,
+    events: dict,
+    *,
+    expected_rules: dict | None = None,
+    psi_rule: str = "input_psi",
+    dpi: int = 72,
 ):
     """Build a fast ``render`` function for an interactive monitoring panel.
 
@@ -2164,6 +2433,9 @@ def dashboard_renderer(
         ``consecutive`` from the control.
     events : dict of str to StreamEvent or None
         Stream -> event, for the onset line and the detection delay.
+    expected_rules : dict of str to sequence of str, optional
+        Event name -> the rules meant to detect it (see :func:`alert_summary`); only those
+        count as a detection in the headline. None: any alert after the onset counts.
     psi_rule : str, default="input_psi"
         Name of the rule whose threshold the slider sets.
     dpi : int, default=72
@@ -2252,8 +2524,9 @@ def dashboard_renderer(
         if ev is None:
             head = f"**{stream}**: no injected event (control) — false alarms: **{len(rows)}**"
         else:
-            after = [r for r in rows if r[4] >= ev.onset_day]
-            before = len(rows) - len(after)
+            before = sum(r[4] < ev.onset_day for r in rows)
+            meant = None if expected_rules is None else set(expected_rules.get(ev.name, ()))
+            after = [r for r in rows if r[4] >= ev.onset_day and (meant is None or r[0] in meant)]
             found = (
                 "**not detected**"
                 if not after

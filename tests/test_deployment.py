@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import subprocess
 import sys
 import threading
@@ -10,12 +9,11 @@ import time
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from scipy.stats import binomtest
 from sklearn.exceptions import NotFittedError
 
 from mlkit import deployment as dep
+from mlkit import monitoring as mon
 
 
 class Const:
@@ -62,61 +60,6 @@ def stream(n, *, flag=None, seed=0):
 # ------------------------------------------------------------------- statistics
 
 
-@pytest.mark.parametrize(
-    ("ref", "cur", "kwargs", "expected"),
-    [
-        (
-            [0, 1],
-            [0, 1, 1, 1],
-            {"categorical": True},
-            0.25 * math.log(0.5) * -1 + 0.25 * math.log(1.5),
-        ),
-        ([0, 1, 2, 3], [0, 1, 2, 3], {"categorical": True}, 0.0),
-        (np.arange(100.0), np.arange(100.0), {}, 0.0),
-        # median split; every current value below it: q = [1, eps]
-        (
-            np.arange(100.0),
-            np.zeros(10),
-            {"bins": 2},
-            0.5 * math.log(2) + (1e-4 - 0.5) * math.log(1e-4 / 0.5),
-        ),
-        (
-            ["a", "b"],
-            ["b", "b"],
-            {"categorical": True, "epsilon": 0.01},
-            (0.01 - 0.5) * math.log(0.01 / 0.5) + 0.5 * math.log(2),
-        ),
-    ],
-)
-def test_psi_known_values(ref, cur, kwargs, expected):
-    assert dep.psi(ref, cur, **kwargs) == pytest.approx(expected, rel=1e-9, abs=1e-12)
-
-
-@settings(max_examples=40, deadline=None)
-@given(
-    st.lists(st.integers(0, 5), min_size=1, max_size=60),
-    st.lists(st.integers(0, 5), min_size=1, max_size=60),
-)
-def test_psi_is_nonnegative_and_zero_on_identical_samples(a, b):
-    assert dep.psi(a, b, categorical=True) >= 0
-    assert dep.psi(a, a, categorical=True) == pytest.approx(0.0, abs=1e-12)
-    assert dep.psi(np.array(a, float), np.array(b, float), bins=4) >= 0
-
-
-@pytest.mark.parametrize(
-    ("ref", "cur", "kwargs", "match"),
-    [
-        ([], [1], {}, "non-empty samples"),
-        ([1], [], {}, "non-empty samples"),
-        ([1, 2], [1], {"bins": 1}, "'bins' parameter of psi"),
-        ([1, 2], [1], {"epsilon": 0.0}, "'epsilon' parameter of psi"),
-    ],
-)
-def test_psi_bad_input(ref, cur, kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        dep.psi(ref, cur, **kwargs)
-
-
 @pytest.mark.parametrize(("k", "n"), [(0, 10), (3, 10), (80, 100), (100, 100), (1, 1), (517, 900)])
 @pytest.mark.parametrize("confidence", [0.9, 0.95, 0.99])
 def test_wilson_matches_scipy(k, n, confidence):
@@ -144,6 +87,18 @@ def test_assign_bucket_is_stable_across_processes_and_uniform():
     assert np.all((here >= 0) & (here < 1))
     assert abs(here.mean() - 0.5) < 0.03
     assert not np.allclose(here, dep.assign_bucket(ids, salt="other"))
+
+
+@pytest.mark.parametrize(("n_pool", "n_requests"), [(10, 1), (10, 10), (10, 25), (1, 3)])
+def test_sample_requests_is_without_replacement_within_a_pass(n_pool, n_requests):
+    index, ids = dep.sample_requests(n_pool, n_requests=n_requests, random_state=3)
+    assert index.shape == ids.shape == (n_requests,)
+    first = index[: min(n_pool, n_requests)]
+    assert len(set(first.tolist())) == first.size  # no repeat before the pool is used up
+    counts = np.bincount(index, minlength=n_pool)
+    assert counts.max() - counts.min() <= (1 if n_requests >= n_pool else counts.max())
+    again, _ = dep.sample_requests(n_pool, n_requests=n_requests, random_state=3)
+    assert np.array_equal(index, again)
 
 
 def test_simulate_operator_decisions_accuracy_and_mistakes():
@@ -306,6 +261,103 @@ def test_too_few_candidate_requests_are_not_judged():
     assert r.history()["action"].eq("wait").all() and r.status_ == "canary"
 
 
+def test_canary_psi_gate_is_monitoring_psi_with_the_router_epsilon():
+    X, ids = stream(400)
+    values = {}
+    for eps in (0.01, 0.001):
+        r = dep.CanaryRouter(
+            Echo(),
+            Const(3),
+            schedule=(0.5, 1.0),
+            interval_requests=200,
+            min_gate_requests=10,
+            psi_epsilon=eps,
+            auto_rollback=False,
+        ).fit()
+        r.replay(X, request_ids=ids)
+        first = r.requests_frame().iloc[:200]
+        cand = first[first["version"] == "candidate"]
+        expected = mon.psi(cand["y_stable"], cand["y_pred"], categorical=True, eps=eps)
+        values[eps] = r.history().loc[0, "psi"]
+        assert values[eps] == pytest.approx(expected, rel=1e-12)
+    # the candidate never predicts 9 of the 10 digits, so the floor decides the value
+    assert values[0.001] > values[0.01] + 0.5
+
+
+def _row(n=50, err=0.0, p99=5.0, psi=0.0, agree=1.0):
+    return {
+        "n_candidate": n,
+        "error_rate": err,
+        "p99_latency_ms": p99,
+        "psi": psi,
+        "agreement": agree,
+    }
+
+
+@pytest.mark.parametrize(
+    ("rows", "kwargs", "actions", "failed"),
+    [
+        ([_row()] * 4, {"n_steps": 2}, ["hold", "advance", "hold", "promote"], [""] * 4),
+        (
+            [_row()] * 3,
+            {"n_steps": 2, "intervals_per_step": 1},
+            ["advance", "promote", ""],
+            [""] * 3,
+        ),
+        ([_row(err=0.05)] * 2, {"n_steps": 2}, ["hold", "rollback"], ["error_rate"] * 2),
+        (
+            [_row(p99=300.0), _row(), _row(p99=300.0), _row(p99=300.0)],
+            {"n_steps": 3},
+            ["hold", "hold", "hold", "rollback"],
+            ["p99_latency_ms", "", "p99_latency_ms", "p99_latency_ms"],
+        ),
+        (
+            [_row(n=5, agree=0.0), _row(psi=np.nan, agree=np.nan)],
+            {"n_steps": 2, "n_consecutive": 1},
+            ["wait", "rollback"],
+            ["", "psi,agreement"],
+        ),
+        (
+            [_row(agree=0.5)] * 3,
+            {"n_steps": 2, "auto_rollback": False},
+            ["hold", "advance", "hold"],
+            ["agreement"] * 3,
+        ),
+        ([_row(n=100, err=np.nan)], {"n_steps": 2}, ["wait"], [""]),
+        ([_row(psi=0.3)] * 2, {"n_steps": 2, "max_psi": 0.5}, ["hold", "advance"], [""] * 2),
+    ],
+)
+def test_evaluate_gates_decisions(rows, kwargs, actions, failed):
+    out = dep.evaluate_gates(rows, **kwargs)
+    assert out["action"].tolist() == actions
+    assert out["failed_gates"].tolist() == failed
+
+
+def test_router_decides_with_evaluate_gates():
+    flag = np.r_[np.arange(400, 800), np.arange(1400, 1800)]
+    X, ids = stream(4000, flag=flag)
+    gates = {"intervals_per_step": 1, "n_consecutive": 3, "min_gate_requests": 10}
+    r = dep.CanaryRouter(
+        Echo(), Echo(shift=3), schedule=(0.25, 0.5, 1.0), interval_requests=200, **gates
+    ).fit()
+    r.replay(X, request_ids=ids, batch_size=64)
+    h = r.history()
+    replayed = dep.evaluate_gates(h, n_steps=3, **gates)
+    assert replayed["action"].tolist() == h["action"].tolist()
+    assert replayed["passed"].tolist() == h["passed"].tolist()
+    assert "hold" in h["action"].tolist() and r.status_ == "promoted"
+    stricter = dep.evaluate_gates(h, n_steps=3, **{**gates, "n_consecutive": 2})
+    assert "rollback" in stricter["action"].tolist()
+
+
+def test_evaluate_gates_bad_input():
+    with pytest.raises(ValueError, match=r"Got columns \['n_candidate'\]; missing"):
+        dep.evaluate_gates([{"n_candidate": 1}], n_steps=2)
+    with pytest.raises(ValueError, match="'n_steps' parameter of evaluate_gates"):
+        dep.evaluate_gates([_row()], n_steps=0)
+    assert dep.evaluate_gates([], n_steps=1).empty
+
+
 @pytest.mark.parametrize(
     ("kwargs", "err", "match"),
     [
@@ -381,6 +433,26 @@ def test_shadow_stops_at_the_first_n_with_the_required_half_width():
     assert r.curve_["n"][-1] == expected
 
 
+def test_shadow_counts_each_group_once():
+    X, ids = stream(300)
+    groups = np.arange(300) % 50  # 50 clips, each requested 6 times
+    y_live = Echo().predict(X)
+    y_live[groups < 10] = (y_live[groups < 10] + 1) % 10  # 10 clips the candidate gets wrong
+    kw = {"max_half_width": 0.01, "stop_at_confidence": False}
+    grouped = dep.ShadowRouter(None, Echo(), **kw).fit()
+    grouped.replay(X, request_ids=ids, y_live=y_live, groups=groups, batch_size=40)
+    naive = dep.ShadowRouter(None, Echo(), **kw).fit()
+    naive.replay(X, request_ids=ids, y_live=y_live, batch_size=40)
+    assert (grouped.n_compared_, grouped.n_agree_) == (50, 40)
+    assert (naive.n_compared_, naive.n_agree_) == (300, 240)
+    ci = binomtest(40, 50).proportion_ci(method="wilson")
+    assert grouped.ci_ == pytest.approx((ci.low, ci.high), abs=1e-12)
+    width = {name: r.ci_[1] - r.ci_[0] for name, r in [("grouped", grouped), ("naive", naive)]}
+    assert width["grouped"] > 2 * width["naive"]  # repeats made the naive interval too narrow
+    with pytest.raises(ValueError, match="same length"):
+        grouped.route(X[:3], request_ids=ids[:3], y_live=y_live[:3], groups=[1, 2])
+
+
 def test_shadow_needs_a_live_decision():
     r = dep.ShadowRouter(None, Echo()).fit()
     with pytest.raises(ValueError, match="needs y_live"):
@@ -405,6 +477,9 @@ def test_bluegreen_switch_needs_a_passed_preview_and_rolls_back_instantly():
     assert set(r.predict(X, request_ids=ids)) == {0}
     with pytest.raises(RuntimeError, match="already live"):
         r.rollback()
+    r.switch()
+    with pytest.raises(RuntimeError, match=r"Got live_='green'.*Call rollback\(\) to return"):
+        r.switch()
 
 
 def test_bluegreen_preview_refuses_a_worse_green():
@@ -450,6 +525,7 @@ def test_bluegreen_auto_rollback_on_psi_and_retirement_after_keep_warm():
     bad.preview(X[:10], Const(3).predict(X[:10]))
     bad.switch().replay(X[:1000], request_ids=ids[:1000])
     assert bad.rollback_request_ == 100 and bad.live_ == "blue" and bad.rollback_s_ < 1
+    assert bad.rollback_exposure_requests_ == 100
     assert bad.history()["action"].tolist() == ["rollback"]
 
     good = dep.BlueGreenRouter(Echo(), Echo(), interval_requests=100, keep_warm_requests=500).fit(X)
@@ -460,11 +536,65 @@ def test_bluegreen_auto_rollback_on_psi_and_retirement_after_keep_warm():
         good.rollback()
 
 
+def test_bluegreen_reference_from_pre_switch_traffic_and_exposure():
+    X, ids = stream(1000)
+    r = dep.BlueGreenRouter(Echo(), Const(3), interval_requests=100).fit()
+    assert r.reference_y_pred_ is None
+    r.preview(X[:10], Const(3).predict(X[:10]))
+    with pytest.raises(RuntimeError, match="blue answered no request yet"):
+        r.switch()
+    r.replay(X[:150], request_ids=ids[:150], batch_size=50)
+    r.switch()
+    assert np.array_equal(r.reference_y_pred_, Echo().predict(X[:150]))
+    r.replay(X[150:], request_ids=ids[150:], batch_size=50)
+    assert (r.switch_request_, r.rollback_request_) == (150, 250)
+    assert r.rollback_exposure_requests_ == 100 and r.live_ == "blue"
+
+
+@pytest.mark.parametrize(
+    ("keep_warm", "auto_rollback", "actions"),
+    [
+        (50, True, ["breach: redeploy needed"] * 3),
+        (5000, False, ["breach"] * 3),
+        (5000, True, ["rollback"]),
+    ],
+)
+def test_bluegreen_breach_is_recorded_when_it_cannot_roll_back(keep_warm, auto_rollback, actions):
+    X, ids = stream(300)
+    r = dep.BlueGreenRouter(
+        Echo(),
+        Const(3),
+        interval_requests=100,
+        keep_warm_requests=keep_warm,
+        auto_rollback=auto_rollback,
+    ).fit(X)
+    r.preview(X[:10], Const(3).predict(X[:10]))
+    r.switch().replay(X, request_ids=ids, batch_size=50)
+    assert r.history()["action"].tolist() == actions
+    assert (r.live_ == "green") == (actions[0] != "rollback")
+
+
+@pytest.mark.parametrize("eps", [0.01, 0.001])
+def test_bluegreen_psi_uses_its_epsilon(eps):
+    X, ids = stream(200)
+    r = dep.BlueGreenRouter(
+        Echo(), Const(3), interval_requests=100, psi_epsilon=eps, auto_rollback=False
+    ).fit(X)
+    r.preview(X[:10], Const(3).predict(X[:10]))
+    r.switch().replay(X[:100], request_ids=ids[:100])
+    expected = mon.psi(Echo().predict(X), np.full(100, 3), categorical=True, eps=eps)
+    assert r.history().loc[0, "psi"] == pytest.approx(expected, rel=1e-12)
+
+
 def test_bluegreen_bad_input():
     with pytest.raises(ValueError, match="needs reference inputs"):
         dep.BlueGreenRouter(Echo(), Echo()).fit(np.zeros((0, 2)))
     with pytest.raises(ValueError, match="'keep_warm_requests' parameter"):
         dep.BlueGreenRouter(Echo(), Echo(), keep_warm_requests=-1).fit(np.zeros((1, 2)))
+    with pytest.raises(ValueError, match="'psi_epsilon' parameter of BlueGreenRouter"):
+        dep.BlueGreenRouter(Echo(), Echo(), psi_epsilon=0.5).fit()
+    with pytest.raises(NotFittedError, match="Call fit"):
+        dep.BlueGreenRouter(Echo(), Echo()).switch()
     r = dep.BlueGreenRouter(Echo(), Echo()).fit(np.zeros((1, 2)))
     with pytest.raises(ValueError, match="non-empty labelled preview"):
         r.preview(np.zeros((0, 2)), [])

@@ -262,6 +262,8 @@ def test_evaluate_alerts_delay_and_order():
     ]
     with pytest.raises(ValueError, match="watches 'nope'"):
         mon.evaluate_alerts(metrics, [mon.AlertRule("x", "nope", 1.0)])
+    with pytest.raises(ValueError, match=r"Got columns \['psi', 'acc'\]\. Build the table"):
+        mon.evaluate_alerts(metrics.drop(columns="day_end"), rules)
 
 
 @pytest.mark.parametrize(
@@ -296,11 +298,53 @@ def test_alert_summary_counts_false_alarms_and_delay():
             "alert_day": [4.0, 12.0, 12.0],
         }
     )
-    s = mon.alert_summary({"s": a, "c": a}, {"s": ev, "c": None})
+    s = mon.alert_summary(
+        {"s": a, "c": a}, {"s": ev, "c": None}, expected_rules={"fault": ["r2", "r3"]}
+    )
     assert s.loc["s", "false_alarms"] == 1
     assert s.loc["s", "delay_days"] == 2
     assert s.loc["s", "first_rule"] == "r2"  # tie on the day: the critical one
     assert s.loc["c", "false_alarms"] == 3
+
+
+@pytest.mark.parametrize(
+    ("expected", "detected", "first_rule", "delay", "other"),
+    [
+        (["input_psi"], True, "input_psi", 5.0, 1),
+        (["throughput_low", "input_psi"], True, "throughput_low", 1.0, 0),
+        (["vad_kept_low"], False, "", np.nan, 2),
+    ],
+)
+def test_alert_summary_counts_only_the_rules_meant_for_the_event(
+    expected, detected, first_rule, delay, other
+):
+    ev = mon.StreamEvent("mic", "data_drift", 10, mix={"low_bandwidth": 1.0})
+    a = pd.DataFrame(
+        {
+            "rule": ["throughput_low", "input_psi"],
+            "node": ["software", "input"],
+            "alert_day": [11.0, 15.0],
+        }
+    )
+    s = mon.alert_summary({"d": a}, {"d": ev}, expected_rules={"mic": expected})
+    row = s.loc["d"]
+    assert row["detected"] == detected and row["first_rule"] == first_rule
+    assert row["other_alerts"] == other
+    assert (np.isnan(delay) and np.isnan(row["delay_days"])) or row["delay_days"] == delay
+    with pytest.raises(ValueError, match=r"missing \['mic'\]"):
+        mon.alert_summary({"d": a}, {"d": ev}, expected_rules={})
+
+
+def test_make_events_and_event_rules():
+    events = mon.make_events(0.5)
+    assert events["control"] is None
+    real = {k: e for k, e in events.items() if e is not None}
+    assert {e.kind for e in real.values()} == {"data_drift", "concept_drift", "pipeline_fault"}
+    assert events["data_drift"].share == 0.5 and events["concept_drift"].share == 0.25
+    assert {e.name for e in real.values()} == set(mon.EVENT_RULES)
+    assert [e.onset_day for e in real.values()] == [10, 12, 14]
+    with pytest.raises(ValueError, match="'strength' parameter of make_events"):
+        mon.make_events(1.5)
 
 
 # ----------------------------------------------------------------------------- concept drift
