@@ -10,7 +10,7 @@ with a model-centric iteration on equal budgets.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,14 +27,18 @@ __all__ = [
     "LITERATURE_BASELINES",
     "make_model",
     "fit_and_score",
+    "score_sets",
     "speaker_split",
     "SpeechSplit",
     "load_speech_split",
     "human_level_performance",
     "baseline_table",
     "literature_baselines",
+    "error_decomposition",
+    "bayes_error_notes",
     "error_analysis_by_tag",
     "sample_errors",
+    "pool_errors",
     "error_tag_shares",
     "save_error_tags",
     "error_tagging_widget",
@@ -42,12 +46,18 @@ __all__ = [
     "threshold_sweep",
     "threshold_for_recall",
     "threshold_for_cost",
+    "ThresholdChoice",
+    "tune_threshold",
     "plot_threshold_view",
     "threshold_view_renderer",
     "slice_metrics",
     "per_class_recall",
     "feature_vs_rows",
+    "RECIPES",
+    "make_recipes",
+    "build_recipe",
     "budget_comparison",
+    "budget_takeaways",
 ]
 
 MODELS = (
@@ -166,8 +176,9 @@ def make_model(name: str = "svm", *, random_state: int = 0, **params):
     random_state : int, default=0
         Seed for models that are random.
     **params
-        Hyper-parameters of the final estimator (for example ``C=10``); JSON-friendly, so a
-        tracked run can be rebuilt from its record.
+        Hyper-parameters of the final estimator, overriding the defaults (for example
+        ``C=10``; for ``"logreg"`` also ``tol``, ``solver``, ``max_iter``, ``class_weight``).
+        JSON-friendly, so a tracked run can be rebuilt from its record.
 
     Returns
     -------
@@ -185,6 +196,9 @@ def make_model(name: str = "svm", *, random_state: int = 0, **params):
     --------
     >>> make_model("logreg", C=0.5).steps[-1][1].C
     0.5
+    >>> clf = make_model("logreg", C=0.02, tol=1e-3, solver="newton-cg", max_iter=300)
+    >>> clf.steps[-1][1].get_params()["solver"], clf.steps[-1][1].tol
+    ('newton-cg', 0.001)
     """
     from sklearn.compose import ColumnTransformer
     from sklearn.ensemble import RandomForestClassifier
@@ -274,6 +288,60 @@ def fit_and_score(
     return model, metrics
 
 
+def score_sets(model, X, y, sets: Mapping, *, tags=None) -> dict:
+    """Score a fitted model on several evaluation sets of one dataset, overall and per tag.
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted classifier.
+    X : array-like of shape (n_samples, n_features)
+        Features of the whole dataset.
+    y : array-like of shape (n_samples,)
+        True labels of the whole dataset.
+    sets : mapping of str to array-like of int
+        Set name (for example ``"dev"``, ``"seen"``) to row positions in `X`.
+    tags : array-like of str of shape (n_samples,), optional
+        Tag of every row; adds ``<set>_tag_accuracy_<tag>`` metrics.
+
+    Returns
+    -------
+    dict of str to float
+        ``<set>_accuracy`` per set and, with `tags`, ``<set>_tag_accuracy_<tag>``.
+
+    Raises
+    ------
+    ValueError
+        If `sets` is empty, a set is empty, or lengths differ.
+
+    Examples
+    --------
+    >>> from sklearn.dummy import DummyClassifier
+    >>> X, y = np.zeros((4, 1)), np.array([0, 0, 0, 1])
+    >>> score_sets(DummyClassifier().fit(X, y), X, y, {"dev": [2, 3]})
+    {'dev_accuracy': 0.5}
+    """
+    func = "score_sets"
+    y = np.asarray(y)
+    check_same_length(func, X=X, y=y)
+    if not sets:
+        raise ValueError(f"{func} needs at least one evaluation set in 'sets'. Got none.")
+    if tags is not None:
+        tags = _check_tags(tags, len(y), func)
+    X = np.asarray(X)
+    out = {}
+    for name, idx in sets.items():
+        idx = np.asarray(idx, dtype=np.int64)
+        if idx.size == 0:
+            raise ValueError(f"{func}: the evaluation set {name!r} is empty. Give it rows.")
+        correct = model.predict(X[idx]) == y[idx]
+        out[f"{name}_accuracy"] = float(correct.mean())
+        if tags is not None:
+            for t in dict.fromkeys(tags[idx].tolist()):
+                out[f"{name}_tag_accuracy_{t}"] = float(correct[tags[idx] == t].mean())
+    return out
+
+
 def speaker_split(
     speakers, *, unseen_share: float = 0.25, seen_test_share: float = 0.25, random_state=0
 ) -> dict:
@@ -361,6 +429,8 @@ class SpeechSplit:
         clips of held-out speakers (the dev set of speaker-grouped evaluation).
     unseen_speakers : list of str
         The held-out speakers.
+    params : dict
+        The arguments of :func:`load_speech_split` that rebuild this split.
     """
 
     data: object
@@ -369,6 +439,20 @@ class SpeechSplit:
     seen: np.ndarray
     unseen: np.ndarray
     unseen_speakers: list
+    params: dict = field(default_factory=dict)
+
+    @property
+    def dataset(self) -> dict:
+        """Record of the data for :func:`mlkit.tracking.log_run`: name, sha256 and lineage.
+
+        The lineage's first step holds the :func:`load_speech_split` arguments, so
+        ``load_speech_split(**dataset["lineage"]["steps"][0]["params"])`` rebuilds the split.
+        """
+        steps = [
+            {"name": "load_speech_split", "params": dict(self.params)},
+            {"name": "mfcc_features", "params": {}},
+        ]
+        return {"name": self.data.name, "sha256": self.data.sha256, "lineage": {"steps": steps}}
 
     @property
     def y(self) -> np.ndarray:
@@ -420,25 +504,40 @@ def load_speech_split(
     parts = speaker_split(
         data.metadata["speaker"], unseen_share=unseen_share, random_state=random_state
     )
+    params = {
+        "audio_dir": audio_dir,
+        "n_clips": n_clips,
+        "unseen_share": unseen_share,
+        "random_state": random_state,
+    }
     return SpeechSplit(
-        data, X, parts["train"], parts["seen"], parts["unseen"], parts["unseen_speakers"]
+        data, X, parts["train"], parts["seen"], parts["unseen"], parts["unseen_speakers"], params
     )
 
 
 # --------------------------------------------------------------------------- baselines
 
 
-def human_level_performance(y_true, tags, *, n_labelers: int = 5, random_state=0):
-    """Estimate HLP per tag with the data phase's method: simulated labelers, then the convention.
+def human_level_performance(
+    y_true, tags, *, n_labelers: int = 5, error_rate: float = 0.05, random_state=0
+):
+    """Estimate HLP per tag on the model's own truth, with :func:`mlkit.data.estimate_hlp`.
+
+    Typical labelers (no careless one) are simulated and each is scored against the digit
+    actually spoken in the same clips the model is scored on, so ``hlp - accuracy`` in
+    :func:`error_analysis_by_tag` compares like with like. A labeler who writes
+    ``UNINTELLIGIBLE`` counts as wrong, as a model that guesses wrong does.
 
     Parameters
     ----------
     y_true : array-like of int of shape (n_samples,)
-        The spoken digits of the evaluation clips.
+        The spoken digits of the evaluation clips (the truth the model is scored on).
     tags : array-like of str of shape (n_samples,)
         Noise-condition tag of each clip.
     n_labelers : int, default=5
-        Labelers simulated with :func:`mlkit.data.simulate_labelers`.
+        Labelers to simulate, at least 2.
+    error_rate : float, default=0.05
+        A typical labeler's error rate on clear clean clips, in [0, 1].
     random_state : int, default=0
         Seeds the labelers (and so which clips are ambiguous).
 
@@ -446,29 +545,31 @@ def human_level_performance(y_true, tags, *, n_labelers: int = 5, random_state=0
     -------
     pandas.DataFrame
         The table of :func:`mlkit.data.hlp_by_tag` (index: tags, then ``"overall"``;
-        columns ``hlp_agreement``, ``hlp_accuracy``, ``fleiss_kappa``, ``n_samples``),
-        measured after :func:`mlkit.data.apply_convention` against the truth under the
-        convention (``UNINTELLIGIBLE`` on ambiguous clips).
+        columns ``hlp_agreement``, ``hlp_accuracy``, ``fleiss_kappa``, ``n_samples``).
 
     Raises
     ------
     ValueError
-        As :func:`mlkit.data.simulate_labelers`.
+        As :func:`mlkit.data.estimate_hlp` (mismatched lengths, unknown tags, bad rates).
+
+    See Also
+    --------
+    mlkit.data.estimate_hlp : the shared definition this delegates to.
 
     Notes
     -----
-    As in the data notebook: the labeling convention makes labelers consistent, so HLP is
-    measured on consistent labels; ``1 - hlp_accuracy`` estimates the Bayes error per tag.
+    ``1 - hlp_accuracy`` is the course's proxy for the Bayes error of a tag (Ng, *Machine
+    Learning in Production*, week 2) only while the model is worse than people there; where
+    the model beats HLP, HLP error is an upper bound on the Bayes error, not an estimate.
+    The labeling convention of the data phase is *not* applied here: it makes labels
+    consistent for training, but scoring people against ``UNINTELLIGIBLE`` (a label the
+    model can never output) would measure them on a different task than the model.
     """
     from mlkit import data
 
-    labels = data.simulate_labelers(
-        y_true, tags=tags, n_labelers=n_labelers, random_state=random_state
+    return data.estimate_hlp(
+        y_true, tags=tags, n_labelers=n_labelers, error_rate=error_rate, random_state=random_state
     )
-    labels = data.apply_convention(labels)
-    ambiguous = (labels == data.UNINTELLIGIBLE).any(axis=0)
-    y_conv = data.apply_convention(np.asarray(y_true), ambiguous=ambiguous)
-    return data.hlp_by_tag(labels, tags=tags, y_true=y_conv)
 
 
 def literature_baselines():
@@ -551,6 +652,149 @@ def baseline_table(y_true, predictions: Mapping, *, hlp: float | None = None, li
     return out[["baseline", "kind", "accuracy", "error", "source"]]
 
 
+def error_decomposition(
+    *, hlp_accuracy: float, train_accuracy: float, dev_accuracy: float, seen_accuracy=None
+):
+    """Split the dev error into the HLP error, avoidable bias and variance.
+
+    Parameters
+    ----------
+    hlp_accuracy : float
+        Human-level accuracy on the dev clips, in [0, 1] (:func:`human_level_performance`).
+    train_accuracy : float
+        The model's accuracy on its training rows, in [0, 1].
+    dev_accuracy : float
+        The model's accuracy on the dev rows (unseen speakers), in [0, 1].
+    seen_accuracy : float, optional
+        Accuracy on held-out clips of the training speakers, in [0, 1]; shown when given.
+
+    Returns
+    -------
+    pandas.Series
+        Named ``error``: ``hlp_error``, ``training_error``, (``seen_error``), ``dev_error``,
+        ``avoidable_bias`` (``max(training_error - hlp_error, 0)``) and ``variance``
+        (``dev_error - training_error``).
+
+    Raises
+    ------
+    ValueError
+        If an accuracy is outside [0, 1].
+
+    Notes
+    -----
+    The decomposition follows Ng, *Machine Learning Yearning*, ch. 20-22 (avoidable bias
+    against the optimal error rate, with HLP as its proxy). When the training error is
+    below the HLP error the avoidable bias is clipped at 0: HLP then only bounds the Bayes
+    error from above, see :func:`bayes_error_notes`.
+
+    Examples
+    --------
+    >>> float(error_decomposition(hlp_accuracy=0.9, train_accuracy=0.95, dev_accuracy=0.8)["variance"])
+    0.15
+    """
+    import pandas as pd
+
+    func = "error_decomposition"
+    acc = {
+        "hlp": hlp_accuracy,
+        "training": train_accuracy,
+        "seen": seen_accuracy,
+        "dev": dev_accuracy,
+    }
+    err = {}
+    for k, v in acc.items():
+        if v is not None:
+            err[f"{k}_error"] = round(
+                1.0 - check_float(v, f"{k}_accuracy", low=0, high=1, func=func), 12
+            )
+    err["avoidable_bias"] = max(err["training_error"] - err["hlp_error"], 0.0)
+    err["variance"] = round(err["dev_error"] - err["training_error"], 12)
+    return pd.Series(err, name="error")
+
+
+def bayes_error_notes(table, *, decomposition=None) -> list[str]:
+    """Say, from the numbers, where HLP can stand in for the Bayes error and where it cannot.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame or None
+        From :func:`error_analysis_by_tag` (columns ``accuracy``, ``hlp``, ``gap``,
+        ``share``, ``potential_gain``); ``None`` gives only the overall sentence.
+    decomposition : pandas.Series, optional
+        From :func:`error_decomposition`; adds a sentence on the overall avoidable bias.
+
+    Returns
+    -------
+    list of str
+        One sentence per tag, in the table's order, then the overall sentence.
+
+    Raises
+    ------
+    ValueError
+        If a needed column is missing.
+
+    Notes
+    -----
+    HLP error approximates the Bayes (irreducible) error only where people are at least as
+    good as the model (Ng, *Machine Learning in Production*, week 2). Where the model beats
+    HLP, the Bayes error is at most the model's error, the avoidable bias is clipped at 0
+    and the potential gain ``max(gap, 0) * share`` is 0: the table cannot rank such a tag.
+
+    Examples
+    --------
+    >>> t = error_analysis_by_tag([1, 1], [1, 1], ["clean", "clean"], hlp={"clean": 0.9})
+    >>> bayes_error_notes(t)[0][:40]
+    'clean: the model beats HLP (100.0% vs 90'
+    """
+    import pandas as pd
+
+    needed = {"accuracy", "hlp", "gap", "share", "potential_gain"}
+    if table is None:
+        table = pd.DataFrame(columns=sorted(needed))
+    missing = needed - set(table.columns)
+    if missing:
+        raise ValueError(
+            f"bayes_error_notes needs the table of error_analysis_by_tag; the columns "
+            f"{sorted(missing)} are missing. Got {list(table.columns)}."
+        )
+    notes = []
+    for tag, r in table.iterrows():
+        if r["gap"] < 0:
+            notes.append(
+                f"{tag}: the model beats HLP ({r['accuracy']:.1%} vs {r['hlp']:.1%}), so HLP "
+                f"error ({1 - r['hlp']:.1%}) is no Bayes-error proxy here; the Bayes error is at "
+                f"most the model's {1 - r['accuracy']:.1%}. Gap clipped at 0, potential gain 0."
+            )
+        else:
+            notes.append(
+                f"{tag}: {r['gap']:.1%} below HLP on {r['share']:.0%} of the clips: potential "
+                f"gain {r['potential_gain']:.2%} of overall accuracy; HLP error "
+                f"{1 - r['hlp']:.1%} is the Bayes-error proxy."
+            )
+    if len(table) and (table["potential_gain"] <= 0).all():
+        notes.append(
+            "no tag has a positive potential gain, so HLP cannot rank them: the ranking falls "
+            "back to each tag's share of the errors."
+        )
+    if decomposition is not None:
+        d = decomposition
+        if d["training_error"] < d["hlp_error"]:
+            notes.append(
+                f"overall: training error {d['training_error']:.1%} is below HLP error "
+                f"{d['hlp_error']:.1%}, so the avoidable bias is clipped at 0 and HLP is only "
+                f"an upper bound on the Bayes error; the dev error {d['dev_error']:.1%} is "
+                f"mostly variance ({d['variance']:.1%})."
+            )
+        else:
+            notes.append(
+                f"overall: avoidable bias {d['avoidable_bias']:.1%} (training error "
+                f"{d['training_error']:.1%} vs HLP error {d['hlp_error']:.1%}), variance "
+                f"{d['variance']:.1%}: work on "
+                f"{'bias' if d['avoidable_bias'] > d['variance'] else 'variance'} first."
+            )
+    return notes
+
+
 # --------------------------------------------------------------------------- error analysis
 
 
@@ -605,8 +849,9 @@ def error_analysis_by_tag(y_true, y_pred, tags, *, hlp):
         ``hlp``, ``gap`` (``hlp - accuracy``, negative when the model beats humans),
         ``share`` (share of the samples with the tag), ``potential_gain``
         (``max(gap, 0) * share``, the overall accuracy that closing the gap would add),
-        ``rank`` (1 = highest potential gain; ties keep the order of first appearance) and
-        ``n_samples``.
+        ``rank`` (1 = highest potential gain; ties, such as several tags where the model
+        beats HLP and the gain is 0, go to the larger ``error_share``, then to the order of
+        first appearance), ``n_samples`` and ``error_share`` (the tag's share of all errors).
 
     Raises
     ------
@@ -620,6 +865,9 @@ def error_analysis_by_tag(y_true, y_pred, tags, *, hlp):
     -----
     The table and "potential gain = gap to HLP x share of data" follow the course
     (Andrew Ng, "Machine Learning in Production", week 2: prioritizing what to work on).
+    A negative gap (the model beats HLP) is clipped at 0: there HLP is no proxy for the
+    Bayes error and says nothing about the room left, so the tie-break falls back to where
+    the errors are (the error-share count of the same lecture).
 
     Examples
     --------
@@ -654,8 +902,21 @@ def error_analysis_by_tag(y_true, y_pred, tags, *, hlp):
     table["gap"] = table["hlp"] - table["accuracy"]
     table["share"] = table["n_samples"] / len(y_true)
     table["potential_gain"] = table["gap"].clip(lower=0.0) * table["share"]
-    table["rank"] = table["potential_gain"].rank(ascending=False, method="first").astype(np.int64)
-    cols = ["accuracy", "hlp", "gap", "share", "potential_gain", "rank", "n_samples"]
+    table["error_share"] = (
+        (1.0 - table["accuracy"])
+        * table["n_samples"]
+        / max(float((1.0 - table["accuracy"]).mul(table["n_samples"]).sum()), 1.0)
+    )
+    # potential gain first; where it ties (for example 0 wherever the model beats HLP), the
+    # tag holding more of the errors first; then the order of first appearance
+    order_keys = table[["potential_gain", "error_share"]].copy()
+    order_keys["first"] = np.arange(len(table))
+    ranked = order_keys.sort_values(
+        ["potential_gain", "error_share", "first"], ascending=[False, False, True]
+    )
+    table["rank"] = pd.Series(np.arange(1, len(table) + 1), index=ranked.index)
+    table["rank"] = table["rank"].astype(np.int64)
+    cols = ["accuracy", "hlp", "gap", "share", "potential_gain", "rank", "n_samples", "error_share"]
     return table.sort_values("rank")[cols]
 
 
@@ -721,6 +982,114 @@ def sample_errors(y_true, y_pred, metadata, *, n_errors: int = 100, random_state
     out["manual_tags"] = ""
     out["note"] = ""
     return out
+
+
+def pool_errors(
+    model,
+    X,
+    y,
+    metadata,
+    *,
+    sets: Mapping,
+    cv_set=None,
+    groups=None,
+    n_splits: int = 4,
+    n_errors: int = 100,
+    random_state=0,
+):
+    """Pool the misclassified clips of several evaluation sets, then sample up to `n_errors`.
+
+    One dev set is often too small to give the ~100 errors error analysis asks for. Every
+    pooled error comes from a model that did not train on the clip: the fitted `model` on
+    each set of `sets`, and, for `cv_set`, out-of-fold copies of it with folds grouped by
+    `groups` (speakers), so each such clip is predicted by a model that never heard its
+    speaker.
+
+    Parameters
+    ----------
+    model : estimator
+        The fitted model; unfitted clones of it are cross-validated on `cv_set`.
+    X : array-like of shape (n_samples, n_features)
+        Features of the whole dataset.
+    y : array-like of shape (n_samples,)
+        True labels of the whole dataset.
+    metadata : pandas.DataFrame of shape (n_samples, n_columns)
+        Metadata rows in the order of `X` (see :func:`sample_errors`).
+    sets : mapping of str to array-like of int
+        Held-out set name (``"unseen"``, ``"seen"``) to row positions, predicted by `model`.
+    cv_set : array-like of int, optional
+        Row positions (usually the training clips) to predict out of fold; named
+        ``"train (grouped CV)"``.
+    groups : array-like of shape (n_samples,), optional
+        Group of every row (speaker); required with `cv_set`, needs two groups in it.
+    n_splits : int, default=4
+        Folds for `cv_set` (at most the number of groups in it).
+    n_errors : int, default=100
+        Errors to sample from the pool (all of them when fewer are available).
+    random_state : int or numpy.random.Generator, default=0
+        Seeds the sample.
+
+    Returns
+    -------
+    errors : pandas.DataFrame
+        The columns of :func:`sample_errors` with ``index`` (row position in the dataset,
+        replacing ``dev_index``) and ``split`` (where the error was found).
+    available : pandas.DataFrame
+        Index: split, then ``"total"``. Columns ``n_clips``, ``n_errors`` (available) and
+        ``n_sampled``.
+
+    Raises
+    ------
+    ValueError
+        If `sets` and `cv_set` are both empty, `cv_set` comes without `groups` or with fewer
+        than two groups, or lengths differ.
+    """
+    import pandas as pd
+    from sklearn.base import clone
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+
+    func = "pool_errors"
+    y = np.asarray(y)
+    X = np.asarray(X)
+    check_same_length(func, X=X, y=y, metadata=metadata)
+    if not sets and cv_set is None:
+        raise ValueError(f"{func} needs at least one set in 'sets' or a 'cv_set'. Got neither.")
+    parts = [(name, np.asarray(idx, dtype=np.int64)) for name, idx in sets.items()]
+    preds = [model.predict(X[idx]) for _, idx in parts]
+    if cv_set is not None:
+        if groups is None:
+            raise ValueError(f"{func} needs 'groups' (for example speakers) with 'cv_set'.")
+        idx = np.asarray(cv_set, dtype=np.int64)
+        g = _check_tags(groups, len(y), func, name="groups")[idx]
+        n_groups = np.unique(g).size
+        if n_groups < 2:
+            raise ValueError(
+                f"{func} cross-validates 'cv_set' grouped by 'groups' and needs two groups in it. "
+                f"Got {n_groups}."
+            )
+        folds = GroupKFold(n_splits=min(check_int(n_splits, "n_splits", min_value=2), n_groups))
+        parts.append(("train (grouped CV)", idx))
+        preds.append(cross_val_predict(clone(model), X[idx], y[idx], groups=g, cv=folds))
+    rows = np.concatenate([idx for _, idx in parts])
+    y_pred = np.concatenate(preds)
+    split = np.concatenate([[name] * len(idx) for name, idx in parts]).astype(str)
+    wrong = y[rows] != y_pred
+    available = pd.DataFrame(
+        {
+            "n_clips": [len(idx) for _, idx in parts],
+            "n_errors": [int(wrong[split == name].sum()) for name, _ in parts],
+        },
+        index=pd.Index([name for name, _ in parts], name="split"),
+    )
+    errors = sample_errors(
+        y[rows], y_pred, metadata.iloc[rows], n_errors=n_errors, random_state=random_state
+    )
+    pos = errors.pop("dev_index").to_numpy()
+    errors.insert(0, "split", split[pos])
+    errors.insert(0, "index", rows[pos])
+    available["n_sampled"] = [int((errors["split"] == name).sum()) for name in available.index]
+    available.loc["total"] = available.sum()
+    return errors, available
 
 
 def error_tag_shares(errors, *, tag_columns=None):
@@ -1053,6 +1422,152 @@ def threshold_for_cost(y_true, y_score, *, cost_fp: float = 1.0, cost_fn: float 
     sweep = threshold_sweep(y_true, y_score, cost_fp=cost_fp, cost_fn=cost_fn)
     best = sweep["cost"].min()
     return float(sweep.loc[sweep["cost"] == best, "threshold"].max())
+
+
+@dataclass(repr=False)
+class ThresholdChoice:
+    """A threshold chosen on out-of-fold scores and scored once on a held-out test split.
+
+    Attributes
+    ----------
+    threshold_recall, threshold_cost : float
+        Highest threshold reaching the recall target; cheapest threshold.
+    tune, test : ndarray of int
+        Row positions of the tuning rows and of the held-out test rows.
+    y_tune, score_tune : ndarray of shape (n_tune,)
+        Labels and out-of-fold scores of the tuning rows (what the thresholds were chosen on).
+    y_test, score_test : ndarray of shape (n_test,)
+        Labels and scores of the test rows, by `model`.
+    model : estimator
+        The estimator fitted on all tuning rows.
+    test_metrics, test_metrics_cost : dict
+        :func:`binary_metrics` on the test rows at `threshold_recall` and `threshold_cost`.
+    """
+
+    threshold_recall: float
+    threshold_cost: float
+    tune: np.ndarray
+    test: np.ndarray
+    y_tune: np.ndarray
+    score_tune: np.ndarray
+    y_test: np.ndarray
+    score_test: np.ndarray
+    model: object
+    test_metrics: dict
+    test_metrics_cost: dict
+
+    def __repr__(self) -> str:
+        return (
+            f"ThresholdChoice(recall-target threshold {self.threshold_recall:.3f}, cheapest "
+            f"{self.threshold_cost:.3f}; tuned on {len(self.tune)} rows, tested on "
+            f"{len(self.test)} rows with {int(self.y_test.sum())} positives)"
+        )
+
+
+def _rows_of(X, idx):
+    return X.iloc[idx] if hasattr(X, "iloc") else np.asarray(X)[idx]
+
+
+def tune_threshold(
+    estimator,
+    X,
+    y,
+    *,
+    target_recall: float = 0.9,
+    cost_fp: float = 1.0,
+    cost_fn: float = 10.0,
+    test_size: float = 0.3,
+    n_splits: int = 5,
+    random_state=0,
+) -> ThresholdChoice:
+    """Choose a threshold on out-of-fold scores, then score it once on a held-out test split.
+
+    A threshold tuned and scored on the same rows overstates recall and precision. Here a
+    stratified, seeded test split is held out first; thresholds are chosen on out-of-fold
+    (stratified `n_splits`-fold) scores of the remaining rows; the estimator is refitted on
+    all of them and scored on the test rows only.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Unfitted classifier with ``predict_proba``.
+    X : array-like or pandas.DataFrame of shape (n_samples, n_features)
+        Features.
+    y : array-like of shape (n_samples,)
+        0/1 labels, 1 = the rare positive class; both classes present.
+    target_recall : float, default=0.9
+        Recall the threshold must reach on the tuning rows, in (0, 1].
+    cost_fp, cost_fn : float, default=1.0 and 10.0
+        Cost of one false positive / false negative for the cheapest threshold, >= 0.
+    test_size : float, default=0.3
+        Share of rows held out for testing, in (0, 1).
+    n_splits : int, default=5
+        Cross-validation folds on the tuning rows, at least 2.
+    random_state : int, default=0
+        Seeds the test split and the folds.
+
+    Returns
+    -------
+    ThresholdChoice
+
+    Raises
+    ------
+    ValueError
+        For single-class or non-binary `y`, mismatched lengths, a split without positives,
+        or parameters out of range.
+
+    See Also
+    --------
+    threshold_for_recall, threshold_for_cost : the choice rules, applied to the tuning rows.
+    """
+    from sklearn.base import clone
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
+
+    func = "tune_threshold"
+    y = _check_binary(y, func)
+    check_same_length(func, X=X, y=y)
+    test_size = check_float(
+        test_size, "test_size", low=0, high=1, inclusive=(False, False), func=func
+    )
+    n_splits = check_int(n_splits, "n_splits", min_value=2, func=func)
+    seed = check_int(random_state, "random_state", min_value=0, func=func)
+    tune, test = train_test_split(
+        np.arange(len(y)), test_size=test_size, stratify=y, random_state=seed
+    )
+    tune, test = np.sort(tune), np.sort(test)
+    if y[test].sum() == 0 or y[tune].sum() < n_splits:
+        raise ValueError(
+            f"{func} needs positives in the test split and at least {n_splits} in the tuning "
+            f"rows. Got {int(y[test].sum())} and {int(y[tune].sum())}: use more data or a "
+            "different test_size."
+        )
+    X_tune, y_tune = _rows_of(X, tune), y[tune]
+    cv = StratifiedKFold(n_splits, shuffle=True, random_state=seed)
+    score_tune = cross_val_predict(clone(estimator), X_tune, y_tune, cv=cv, method="predict_proba")[
+        :, 1
+    ]
+    t_recall = threshold_for_recall(y_tune, score_tune, target_recall=target_recall)
+    t_cost = threshold_for_cost(y_tune, score_tune, cost_fp=cost_fp, cost_fn=cost_fn)
+    model = clone(estimator).fit(X_tune, y_tune)
+    score_test = model.predict_proba(_rows_of(X, test))[:, 1]
+    y_test = y[test]
+
+    def at(t):
+        return binary_metrics(y_test, (score_test >= t).astype(int), y_score=score_test)
+
+    return ThresholdChoice(
+        t_recall,
+        t_cost,
+        tune,
+        test,
+        y_tune,
+        score_tune,
+        y_test,
+        score_test,
+        model,
+        at(t_recall),
+        at(t_cost),
+    )
 
 
 def plot_threshold_view(sweep, threshold: float, *, pr_auc: float | None = None):
@@ -1482,48 +1997,225 @@ def feature_vs_rows(
 
 # --------------------------------------------------------------------------- data vs model
 
+RECIPES = ("as_collected", "relabelled", "top_tag_data", "relabelled+top_tag_data")
+"""Training-set recipes of :func:`make_recipes`, in the order of the data-centric arm."""
 
-def budget_comparison(runs, *, baseline_accuracy: float, tags=None):
-    """Summarise two equal-budget arms: each arm's best run and its gain over the baseline.
+
+def make_recipes(
+    y,
+    tags,
+    train,
+    *,
+    top_tag: str | None = None,
+    pool_share: float = 0.3,
+    n_labelers: int = 3,
+    random_state=0,
+) -> dict:
+    """Build the named training sets of the data-centric arm from simulated labeling.
+
+    The training clips are split into a labelled part and an unlabelled pool (seeded).
+    :func:`mlkit.data.simulate_labelers` labels every training clip by `n_labelers` people;
+    as collected, each labelled clip carries the label of one of them in turn. The recipes:
+
+    * ``as_collected``: the labelled clips with their collected labels;
+    * ``relabelled``: the same clips relabelled by the convention (consensus after
+      :func:`mlkit.data.apply_convention`);
+    * ``top_tag_data``: as collected, plus the pool clips of `top_tag`, labelled by consensus;
+    * ``relabelled+top_tag_data``: both changes.
+
+    ``UNINTELLIGIBLE`` labels are dropped from every recipe (a model cannot learn them).
+    Everything is a function of the arguments, so a tracked run that records them (with
+    the dataset) can rebuild its exact training set.
+
+    Parameters
+    ----------
+    y : array-like of int of shape (n_samples,)
+        The spoken digits of the whole dataset (simulated labelers start from them).
+    tags : array-like of str of shape (n_samples,)
+        Noise-condition tag of every clip.
+    train : array-like of int
+        Positions of the training clips (labelled part and pool).
+    top_tag : str or None, default=None
+        Tag whose pool clips are added. ``None`` builds only the recipes without extra data.
+    pool_share : float, default=0.3
+        Share of the training clips kept in the unlabelled pool, in [0, 1).
+    n_labelers : int, default=3
+        Labelers simulated, at least 2.
+    random_state : int, default=0
+        Seeds the pool split and the labelers.
+
+    Returns
+    -------
+    dict of str to (ndarray of int, ndarray of int)
+        Recipe name to (row positions, training labels), in the order of :data:`RECIPES`.
+
+    Raises
+    ------
+    ValueError
+        If `top_tag` is not a tag of the training clips, a share is out of range, or
+        lengths differ.
+    """
+    from mlkit import data
+
+    func = "make_recipes"
+    y = np.asarray(y)
+    tags = _check_tags(tags, len(y), func)
+    train = np.asarray(train, dtype=np.int64)
+    pool_share = check_float(
+        pool_share, "pool_share", low=0, high=1, inclusive=(True, False), func=func
+    )
+    seed = check_int(random_state, "random_state", min_value=0, func=func)
+    if top_tag is not None and top_tag not in set(tags[train].tolist()):
+        raise ValueError(
+            f"The 'top_tag' parameter of {func} must be a tag of the training clips "
+            f"{sorted(set(tags[train].tolist()))}. Got {top_tag!r} instead."
+        )
+    shuffled = np.random.default_rng(seed).permutation(train)
+    n_pool = int(round(pool_share * len(shuffled)))
+    pool, labelled = np.sort(shuffled[:n_pool]), np.sort(shuffled[n_pool:])
+    team = data.simulate_labelers(
+        y[train], tags=tags[train], n_labelers=n_labelers, random_state=seed
+    )
+    order = np.arange(len(train))
+    lookup = np.full(len(y), -1, dtype=np.int64)
+    lookup[train] = order
+    collected = team[order % n_labelers, order]
+    consensus = data.consensus_labels(data.apply_convention(team))
+
+    def keep(idx, labels):
+        ok = labels != data.UNINTELLIGIBLE
+        return idx[ok], np.asarray(labels)[ok]
+
+    recipes = {
+        "as_collected": keep(labelled, collected[lookup[labelled]]),
+        "relabelled": keep(labelled, consensus[lookup[labelled]]),
+    }
+    if top_tag is not None:
+        extra = pool[tags[pool] == top_tag]
+        both = np.concatenate([labelled, extra])
+        recipes["top_tag_data"] = keep(
+            both, np.concatenate([collected[lookup[labelled]], consensus[lookup[extra]]])
+        )
+        recipes["relabelled+top_tag_data"] = keep(both, consensus[lookup[both]])
+    return recipes
+
+
+def build_recipe(y, tags, train, *, name: str, **params):
+    """Build one training set of :func:`make_recipes` by name, as a run's record describes it.
+
+    Parameters
+    ----------
+    y, tags, train
+        As :func:`make_recipes`.
+    name : str
+        One of :data:`RECIPES`.
+    **params
+        The other keyword arguments of :func:`make_recipes` (``top_tag``, ``pool_share``,
+        ``n_labelers``, ``random_state``); ``top_tag`` is required by the recipes that add
+        data.
+
+    Returns
+    -------
+    train_rows : ndarray of int
+        Row positions of the training set.
+    y_train : ndarray of int
+        Their training labels.
+
+    Raises
+    ------
+    ValueError
+        If `name` is unknown or needs a ``top_tag`` that is not given, or as
+        :func:`make_recipes`.
+
+    Examples
+    --------
+    >>> rows, labels = build_recipe(np.arange(40) % 10, ["clean"] * 40, np.arange(30),
+    ...                             name="relabelled", pool_share=0.5, random_state=0)
+    >>> len(rows) == len(labels) <= 15
+    True
+    """
+    name = check_one_of(name, "name", set(RECIPES), func="build_recipe")
+    recipes = make_recipes(y, tags, train, **params)
+    if name not in recipes:
+        raise ValueError(
+            f"The recipe {name!r} adds the data of one tag: pass top_tag=... to build_recipe."
+        )
+    return recipes[name]
+
+
+def budget_comparison(runs, *, select_on: str = "dev", report_on: str = "seen", tags=None):
+    """Summarise equal-budget arms: pick each arm's best run on one split, report on another.
+
+    Picking the best of several runs on a split and reporting its gain on that same split
+    overstates the gain (the winner's curse: the pick favours runs that were lucky on those
+    rows). So the best run is chosen on `select_on` and its gain is measured on `report_on`,
+    rows that played no part in the choice.
 
     Parameters
     ----------
     runs : pandas.DataFrame
         One row per training run with columns ``arm`` (for example "model-centric",
-        "data-centric"), ``run`` (a name), ``dev_accuracy`` and optionally
-        ``tag_accuracy_<tag>`` columns.
-    baseline_accuracy : float
-        Dev accuracy of the common starting point, in [0, 1].
+        "data-centric"), ``run`` (a name; the common starting point is the row named
+        ``"baseline"``), ``<select_on>_accuracy``, ``<report_on>_accuracy`` and optionally
+        ``<report_on>_tag_accuracy_<tag>`` columns (as from :func:`score_sets`).
+    select_on : str, default="dev"
+        Split whose accuracy picks each arm's best run.
+    report_on : str, default="seen"
+        Held-out split on which the gains are reported; must differ from `select_on`.
     tags : list of str, optional
-        Tags whose ``tag_accuracy_<tag>`` columns to report; default: all such columns.
+        Tags to report; default: every ``<report_on>_tag_accuracy_<tag>`` column.
 
     Returns
     -------
     pandas.DataFrame
-        Index: arm. Columns ``n_runs`` (the budget used), ``best_run``, ``dev_accuracy`` (of
-        the best run, chosen on dev accuracy), ``gain`` (over `baseline_accuracy`) and
-        ``gain_<tag>`` per tag (best run's tag accuracy minus the baseline run's, which is
-        the row whose ``run`` is "baseline" when present, else 0).
+        Index: arm. Columns ``n_runs`` (the budget used), ``best_run``,
+        ``<select_on>_accuracy`` and ``<select_on>_gain`` (the pick, and its gain on the
+        rows it was picked on: biased upwards), ``<report_on>_accuracy``, ``gain`` (over the
+        baseline row, on `report_on`) and ``gain_<tag>`` per tag (on `report_on`).
 
     Raises
     ------
     ValueError
-        If a required column is missing, an arm is empty, or the arms' budgets differ.
+        If a required column or the ``"baseline"`` row is missing, `select_on` equals
+        `report_on`, an arm is empty, or the arms' budgets differ.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> runs = pd.DataFrame({"arm": ["start", "a", "a"], "run": ["baseline", "a1", "a2"],
+    ...                      "dev_accuracy": [0.8, 0.9, 0.85], "seen_accuracy": [0.8, 0.82, 0.9]})
+    >>> budget_comparison(runs)[["best_run", "dev_gain", "gain"]].round(2)  # doctest: +ELLIPSIS
+        best_run  dev_gain  gain
+    arm...
+    a         a1       0.1  0.02
     """
+    import pandas as pd
+
     func = "budget_comparison"
-    needed = {"arm", "run", "dev_accuracy"}
+    if select_on == report_on:
+        raise ValueError(
+            f"{func} must report gains on other rows than those that pick the best run "
+            f"(winner's curse). Got select_on = report_on = {select_on!r}; report on a held-out "
+            "split, for example report_on='seen'."
+        )
+    sel, rep = f"{select_on}_accuracy", f"{report_on}_accuracy"
+    needed = {"arm", "run", sel, rep}
     missing = needed - set(runs.columns)
     if missing:
         raise ValueError(
             f"{func} needs the columns {sorted(needed)}; {sorted(missing)} missing. "
             f"Got {list(runs.columns)}."
         )
-    base = check_float(baseline_accuracy, "baseline_accuracy", low=0, high=1, func=func)
+    prefix = f"{report_on}_tag_accuracy_"
     if tags is None:
-        tags = [
-            c.removeprefix("tag_accuracy_") for c in runs.columns if c.startswith("tag_accuracy_")
-        ]
+        tags = [c.removeprefix(prefix) for c in runs.columns if c.startswith(prefix)]
     base_row = runs[runs["run"] == "baseline"]
+    if len(base_row) != 1:
+        raise ValueError(
+            f"{func} needs exactly one run named 'baseline' (the common starting point); got "
+            f"{len(base_row)}. Runs present: {runs['run'].tolist()}."
+        )
+    base = base_row.iloc[0]
     arms = runs[runs["run"] != "baseline"]
     if arms.empty:
         raise ValueError(f"{func} needs at least one run besides the baseline. Got none.")
@@ -1535,19 +2227,92 @@ def budget_comparison(runs, *, baseline_accuracy: float, tags=None):
         )
     rows = {}
     for arm, part in arms.groupby("arm", sort=False):
-        best = part.loc[part["dev_accuracy"].idxmax()]
+        best = part.loc[part[sel].idxmax()]
         row = {
             "n_runs": len(part),
             "best_run": best["run"],
-            "dev_accuracy": float(best["dev_accuracy"]),
-            "gain": float(best["dev_accuracy"]) - base,
+            sel: float(best[sel]),
+            f"{select_on}_gain": float(best[sel]) - float(base[sel]),
+            rep: float(best[rep]),
+            "gain": float(best[rep]) - float(base[rep]),
         }
         for t in tags:
-            ref = float(base_row[f"tag_accuracy_{t}"].iloc[0]) if len(base_row) else 0.0
-            row[f"gain_{t}"] = float(best[f"tag_accuracy_{t}"]) - ref
+            row[f"gain_{t}"] = float(best[prefix + t]) - float(base[prefix + t])
         rows[arm] = row
-    import pandas as pd
-
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "arm"
     return out
+
+
+def budget_takeaways(comparison, *, select_on: str = "dev", report_on: str = "seen") -> str:
+    """Write the takeaways of :func:`budget_comparison` from its numbers (Markdown bullets).
+
+    Parameters
+    ----------
+    comparison : pandas.DataFrame
+        From :func:`budget_comparison` with at least one arm.
+    select_on, report_on : str, default="dev" and "seen"
+        The splits passed to :func:`budget_comparison`, named in the text.
+
+    Returns
+    -------
+    str
+        Markdown: which arm gained more on `report_on` and by how much (in accuracy
+        percentage points, "pts") (or that they tie, or
+        that neither helped), each arm's most and least improved tag, and how much the gain
+        measured on the selection split differs from the held-out gain.
+
+    Raises
+    ------
+    ValueError
+        If `comparison` is empty or lacks the ``gain`` column.
+    """
+    if len(comparison) == 0 or "gain" not in comparison.columns:
+        raise ValueError(
+            "budget_takeaways needs the table of budget_comparison (an arm per row, a 'gain' "
+            f"column). Got columns {list(comparison.columns)} and {len(comparison)} rows."
+        )
+    gains = comparison["gain"].sort_values(ascending=False)
+    n_runs = int(comparison["n_runs"].iloc[0]) if "n_runs" in comparison else None
+    budget = f" with the same budget of {n_runs} runs" if n_runs else ""
+    listed = ", ".join(f"{arm} {100 * g:+.1f} pts" for arm, g in gains.items())
+    lines = []
+    if gains.iloc[0] <= 0:
+        lines.append(
+            f"Neither arm beat the baseline on the held-out `{report_on}` split{budget} "
+            f"({listed}): keep the baseline, and look for what limits it."
+        )
+    elif len(gains) > 1 and abs(gains.iloc[0] - gains.iloc[1]) < 1e-9:
+        lines.append(f"The arms tie on the held-out `{report_on}` split{budget} ({listed}).")
+    else:
+        lead = f" by {100 * (gains.iloc[0] - gains.iloc[1]):.1f} points" if len(gains) > 1 else ""
+        lines.append(
+            f"On the held-out `{report_on}` split{budget}, **{gains.index[0]}** gained most{lead} "
+            f"({listed})."
+        )
+    tag_cols = [c for c in comparison.columns if c.startswith("gain_")]
+    for arm, r in comparison.iterrows():
+        if tag_cols:
+            tg = r[tag_cols].astype(float)
+            hi, lo = tg.idxmax().removeprefix("gain_"), tg.idxmin().removeprefix("gain_")
+            if np.isclose(tg.max(), tg.min()):
+                spread = f"the same gain on every tag, {100 * tg.max():+.1f} pts"
+            else:
+                spread = (
+                    f"largest tag gain {hi} {100 * tg.max():+.1f} pts, "
+                    f"smallest {lo} {100 * tg.min():+.1f} pts"
+                )
+            lines.append(f"{arm} (best run: {r['best_run']}): {spread}.")
+    sel_gain = f"{select_on}_gain"
+    if sel_gain in comparison:
+        diff = comparison[sel_gain] - comparison["gain"]
+        lines.append(
+            f"Measured on the `{select_on}` split that picked each best run, the gains were "
+            + ", ".join(f"{a} {100 * g:+.1f} pts" for a, g in comparison[sel_gain].items())
+            + "; selection-split gain minus held-out gain: "
+            + ", ".join(f"{a} {100 * d:+.1f} pts" for a, d in diff.items())
+            + ". Part of such a difference is the winner's curse (the pick favours runs that "
+            "were lucky on its rows), part is that the splits hold different speakers: quote "
+            "the held-out gains."
+        )
+    return "\n".join(f"* {line}" for line in lines)

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from mlkit.lineage import sha256_bytes, sha256_file
+from mlkit.lineage import sha256_bytes
 
 __all__ = [
     "ModelIntegrityError",
@@ -37,6 +37,9 @@ __all__ = [
     "runs_table",
     "load_run",
     "compare_to_record",
+    "training_set_sha256",
+    "fit_log_run",
+    "reproduce_run",
     "retry_stats",
 ]
 
@@ -84,7 +87,7 @@ def save_model(model, path: str | os.PathLike) -> str:
     data = sio.dumps(model)
     with open(path, "xb") as fh:
         fh.write(data)
-    digest = sha256_file(path)
+    digest = sha256_bytes(data)
     Path(f"{path}.sha256").write_text(f"{digest}  {path.name}\n", encoding="utf-8")
     return digest
 
@@ -93,6 +96,9 @@ def load_model(
     path: str | os.PathLike, *, sha256: str | None = None, trusted: list[str] | None = None
 ):
     """Load a skops model after checking its sha256 and that all its types are trusted.
+
+    The file is read once; the checksum, the type check and the loading all use those
+    bytes, so a file replaced on disk between the check and the load cannot slip through.
 
     Parameters
     ----------
@@ -128,21 +134,24 @@ def load_model(
                 f"No checksum for {path}: pass sha256=... or keep {side.name} beside the model."
             )
         sha256 = side.read_text(encoding="utf-8").split()[0]
-    got = sha256_file(path)
+    # one read: the bytes that are hashed are the bytes that are inspected and loaded, so the
+    # file cannot be swapped between the check and the use
+    data = path.read_bytes()
+    got = sha256_bytes(data)
     if got != sha256:
         raise ModelIntegrityError(
             f"Model file {path} does not match its sha256 (expected {sha256[:12]}..., got "
             f"{got[:12]}...). It was changed after saving; refusing to load it. Re-train or "
             "restore the original file."
         )
-    untrusted = sio.get_untrusted_types(file=path)
+    untrusted = sio.get_untrusted_types(data=data)
     extra = set(untrusted) - set(trusted or [])
     if extra:
         raise ModelIntegrityError(
             f"Model file {path} holds types that are not trusted: {sorted(extra)}. Inspect them; "
             "pass trusted=[...] only for types you know are safe."
         )
-    return sio.load(path, trusted=list(untrusted))
+    return sio.loads(data, trusted=list(untrusted))
 
 
 # --------------------------------------------------------------------------- store
@@ -579,7 +588,8 @@ def load_run(run_id: str, *, tracking_uri: str = "", trusted: list[str] | None =
     Returns
     -------
     dict
-        ``params`` (values as logged, strings), ``metrics``, ``tags``, ``model`` (loaded)
+        ``run_id``, ``run_name``, ``params`` (values as logged, strings), ``metrics``,
+        ``tags``, ``lineage`` (the dataset's lineage as logged, or None), ``model`` (loaded)
         and ``model_sha256``.
 
     Raises
@@ -599,10 +609,17 @@ def load_run(run_id: str, *, tracking_uri: str = "", trusted: list[str] | None =
     with tempfile.TemporaryDirectory() as tmp:
         local = client.download_artifacts(run_id, "model/model.skops", tmp)
         model = load_model(local, sha256=digest, trusted=trusted)
+        lineage = None
+        if any(f.path == "lineage.json" for f in _retry(lambda: client.list_artifacts(run_id))):
+            local = client.download_artifacts(run_id, "lineage.json", tmp)
+            lineage = json.loads(Path(local).read_text(encoding="utf-8"))
     return {
+        "run_id": run_id,
+        "run_name": run.info.run_name,
         "params": dict(run.data.params),
         "metrics": dict(run.data.metrics),
         "tags": tags,
+        "lineage": lineage,
         "model": model,
         "model_sha256": digest,
     }
@@ -648,3 +665,232 @@ def compare_to_record(recorded: dict, reproduced: dict, *, abs_tol: float = 1e-9
     out["abs_diff"] = (out["recorded"] - out["reproduced"]).abs()
     out["match"] = out["abs_diff"] <= abs_tol
     return out
+
+
+# --------------------------------------------------------------------------- train, log, reproduce
+
+
+def training_set_sha256(train, y_train, *, params: dict | None = None) -> str:
+    """Return the sha256 of a training set: its row positions, its labels and its recipe.
+
+    Parameters
+    ----------
+    train : array-like of int of shape (n_train,)
+        Row positions of the training samples in the dataset (order matters).
+    y_train : array-like of shape (n_train,)
+        The labels trained on (may differ from the dataset's, after relabelling).
+    params : dict, optional
+        The recipe's parameters (JSON-friendly), hashed with the rows.
+
+    Returns
+    -------
+    str
+        Hex sha256 of the canonical JSON of the three.
+
+    Raises
+    ------
+    ValueError
+        If `train` and `y_train` differ in length.
+
+    Examples
+    --------
+    >>> training_set_sha256([0, 2], [1, 1]) == training_set_sha256([0, 2], [1, 0])
+    False
+    """
+    import numpy as np
+
+    train = np.asarray(train).astype(np.int64).tolist()
+    labels = np.asarray(y_train).tolist()
+    if len(train) != len(labels):
+        raise ValueError(
+            f"training_set_sha256 needs one label per training row. Got {len(train)} rows and "
+            f"{len(labels)} labels."
+        )
+    blob = json.dumps({"train": train, "y": labels, "params": params or {}}, sort_keys=True)
+    return sha256_bytes(blob.encode("utf-8"))
+
+
+def _fit_score(name, X, train, y_train, *, y, eval_sets, tags, hyper, random_state):
+    import numpy as np
+
+    from mlkit.modeling import make_model, score_sets
+
+    X = np.asarray(X)
+    model = make_model(name, random_state=random_state, **(hyper or {}))
+    model.fit(X[np.asarray(train, dtype=np.int64)], y_train)
+    metrics = {"n_train": len(y_train), **score_sets(model, X, y, eval_sets, tags=tags)}
+    return model, metrics
+
+
+def fit_log_run(
+    name: str,
+    X,
+    y,
+    *,
+    train,
+    y_train=None,
+    eval_sets: dict,
+    tags=None,
+    hyper: dict | None = None,
+    recipe: dict | None = None,
+    experiment: str,
+    run_name: str,
+    dataset: dict,
+    code: dict | None = None,
+    run_tags: dict | None = None,
+    tracking_uri: str = "",
+    random_state: int = 0,
+):
+    """Train :func:`mlkit.modeling.make_model` on some rows, score it and log the run.
+
+    The run records what :func:`reproduce_run` needs: params ``model``, ``hyper`` and
+    ``random_state``, the ``recipe`` that built the training set, and the tag
+    ``train_sha256`` (:func:`training_set_sha256` of the rows, labels and recipe).
+
+    Parameters
+    ----------
+    name : str
+        Model name (see :data:`mlkit.modeling.MODELS`).
+    X : array-like of shape (n_samples, n_features)
+        Features of the whole dataset.
+    y : array-like of shape (n_samples,)
+        True labels of the whole dataset (the evaluation truth).
+    train : array-like of int
+        Row positions to train on.
+    y_train : array-like of shape (len(train),), optional
+        Labels to train on; default ``y[train]``.
+    eval_sets : dict of str to array-like of int
+        Evaluation sets; metrics ``<set>_accuracy`` and ``<set>_tag_accuracy_<tag>``
+        (see :func:`mlkit.modeling.score_sets`), plus ``n_train``.
+    tags : array-like of str of shape (n_samples,), optional
+        Tag of every row, for the per-tag metrics.
+    hyper : dict, optional
+        Hyper-parameters for ``make_model``.
+    recipe : dict, optional
+        JSON-friendly parameters that rebuild the training set (logged as param ``recipe``).
+    experiment, run_name, dataset, code, tracking_uri
+        As :func:`log_run`.
+    run_tags : dict, optional
+        Extra tags (for example ``{"arm": "data-centric"}``); also copied to the returned row.
+    random_state : int, default=0
+        Seed of the model.
+
+    Returns
+    -------
+    model : estimator
+        The fitted model.
+    row : dict
+        ``run``, ``run_id``, the `run_tags` and the metrics, one row of a runs table.
+
+    Raises
+    ------
+    ValueError
+        If `train` and `y_train` differ in length, or as :func:`mlkit.modeling.make_model`.
+    TrackingError
+        As :func:`log_run`.
+    """
+    import numpy as np
+
+    y = np.asarray(y)
+    train = np.asarray(train, dtype=np.int64)
+    y_train = y[train] if y_train is None else np.asarray(y_train)
+    digest = training_set_sha256(train, y_train, params=recipe)
+    model, metrics = _fit_score(
+        name,
+        X,
+        train,
+        y_train,
+        y=y,
+        eval_sets=eval_sets,
+        tags=tags,
+        hyper=hyper,
+        random_state=random_state,
+    )
+    params = {
+        "model": name,
+        "hyper": hyper or {},
+        "random_state": random_state,
+        "recipe": recipe or {},
+    }
+    run_id = log_run(
+        model,
+        experiment=experiment,
+        run_name=run_name,
+        params=params,
+        metrics=metrics,
+        dataset=dataset,
+        code=code,
+        tags={"train_sha256": digest, **(run_tags or {})},
+        tracking_uri=tracking_uri,
+    )
+    return model, {"run": run_name, "run_id": run_id, **(run_tags or {}), **metrics}
+
+
+def reproduce_run(
+    record: dict, X, y, *, train, y_train, eval_sets: dict, tags=None, abs_tol: float = 1e-9
+) -> dict:
+    """Retrain a run logged by :func:`fit_log_run` on a rebuilt training set and compare.
+
+    Parameters
+    ----------
+    record : dict
+        From :func:`load_run`.
+    X, y, eval_sets, tags
+        The rebuilt dataset and evaluation sets, as given to :func:`fit_log_run`.
+    train, y_train : array-like
+        The rebuilt training rows and labels; their hash (with the recorded recipe) must
+        equal the run's ``train_sha256`` tag.
+    abs_tol : float, default=1e-9
+        See :func:`compare_to_record`.
+
+    Returns
+    -------
+    dict
+        ``comparison`` (the table of :func:`compare_to_record`), ``reproduced`` (all metrics
+        match), ``train_sha256`` (of the rebuilt set), ``same_predictions`` (the stored and
+        the retrained model agree on every evaluation row) and ``model`` (the retrained one).
+
+    Raises
+    ------
+    TrackingError
+        If the run has no ``train_sha256`` tag or the rebuilt training set does not match it.
+    """
+    import numpy as np
+
+    p, run_tags = record["params"], record["tags"]
+    recipe = json.loads(p.get("recipe", "{}"))
+    digest = training_set_sha256(train, y_train, params=recipe)
+    expected = run_tags.get("train_sha256")
+    if expected is None:
+        raise TrackingError(
+            "reproduce_run needs a run logged by fit_log_run (with a train_sha256 tag). "
+            f"Got tags {sorted(run_tags)}."
+        )
+    if digest != expected:
+        raise TrackingError(
+            f"The rebuilt training set does not match the run's record (train_sha256 "
+            f"{expected[:12]}..., rebuilt {digest[:12]}...). Rebuild it from the recorded "
+            f"dataset, lineage and recipe {recipe}; check the dataset sha256."
+        )
+    model, metrics = _fit_score(
+        p["model"],
+        X,
+        train,
+        np.asarray(y_train),
+        y=np.asarray(y),
+        eval_sets=eval_sets,
+        tags=tags,
+        hyper=json.loads(p.get("hyper", "{}")),
+        random_state=int(p["random_state"]),
+    )
+    table = compare_to_record(record["metrics"], metrics, abs_tol=abs_tol)
+    X = np.asarray(X)
+    rows = np.concatenate([np.asarray(v, dtype=np.int64) for v in eval_sets.values()])
+    same = bool(np.array_equal(record["model"].predict(X[rows]), model.predict(X[rows])))
+    return {
+        "comparison": table,
+        "reproduced": bool(table["match"].all()),
+        "train_sha256": digest,
+        "same_predictions": same,
+        "model": model,
+    }

@@ -45,6 +45,19 @@ def test_error_analysis_table_values_and_rank():
     assert t["share"].sum() == pytest.approx(1.0)
 
 
+def test_error_analysis_ties_go_to_the_tag_with_more_errors():
+    # the model beats HLP everywhere: every potential gain is 0, so HLP cannot rank
+    y = np.zeros(30, dtype=int)
+    pred = y.copy()
+    tags = np.array(["clean"] * 20 + ["people_noise"] * 10)
+    pred[[0, 20, 21]] = 1  # clean: 1 error of 20; people_noise: 2 errors of 10
+    t = m.error_analysis_by_tag(y, pred, tags, hlp={"clean": 0.9, "people_noise": 0.5})
+    assert (t["potential_gain"] == 0).all()
+    assert t.index.tolist() == ["people_noise", "clean"] and t["rank"].tolist() == [1, 2]
+    assert t.loc["people_noise", "error_share"] == pytest.approx(2 / 3)
+    assert "cannot rank" in m.bayes_error_notes(t)[-1]
+
+
 def test_error_analysis_accepts_hlp_table_and_series():
     y, p = [1, 2, 3, 4], [1, 2, 0, 4]
     tags = ["clean", "clean", "car_noise", "car_noise"]
@@ -386,24 +399,59 @@ def test_feature_vs_rows_measures_both_arms():
         m.feature_vs_rows(X, np.zeros(300, dtype=int), strong)
 
 
-def test_budget_comparison():
-    runs = pd.DataFrame(
+def _runs():
+    return pd.DataFrame(
         {
             "arm": ["start", "model", "model", "data", "data"],
             "run": ["baseline", "m1", "m2", "d1", "d2"],
             "dev_accuracy": [0.8, 0.82, 0.81, 0.85, 0.79],
-            "tag_accuracy_clean": [0.9, 0.9, 0.92, 0.9, 0.9],
+            "seen_accuracy": [0.7, 0.70, 0.75, 0.78, 0.90],
+            "seen_tag_accuracy_clean": [0.9, 0.9, 0.92, 0.95, 0.9],
         }
     )
-    t = m.budget_comparison(runs, baseline_accuracy=0.8)
-    assert t.loc["model", "gain"] == pytest.approx(0.02)
-    assert t.loc["data", "best_run"] == "d1" and t.loc["data", "gain"] == pytest.approx(0.05)
-    assert t.loc["model", "gain_clean"] == pytest.approx(0.0)
+
+
+def test_budget_comparison_picks_on_dev_and_reports_held_out():
+    t = m.budget_comparison(_runs())
+    assert t["best_run"].to_dict() == {"model": "m1", "data": "d1"}  # picked on dev
+    # m2 and d2 are better on the held-out split, but the pick must not see it
+    assert t.loc["model", "gain"] == pytest.approx(0.0)
+    assert t.loc["data", "gain"] == pytest.approx(0.08)
+    assert t.loc["data", "dev_gain"] == pytest.approx(0.05)
+    assert t.loc["data", "gain_clean"] == pytest.approx(0.05)
     assert t["n_runs"].tolist() == [2, 2]
-    with pytest.raises(ValueError, match="equal budgets"):
-        m.budget_comparison(runs.iloc[:4], baseline_accuracy=0.8)
-    with pytest.raises(ValueError, match="missing"):
-        m.budget_comparison(runs.drop(columns="arm"), baseline_accuracy=0.8)
+
+
+@pytest.mark.parametrize(
+    ("runs", "kw", "match"),
+    [
+        (_runs().iloc[:4], {}, "equal budgets"),
+        (_runs().drop(columns="arm"), {}, "missing"),
+        (_runs().iloc[1:], {}, r"run named 'baseline'.*\['m1', 'm2', 'd1', 'd2'\]"),
+        (_runs(), {"report_on": "dev"}, "winner's curse"),
+        (_runs().iloc[:1], {}, "besides the baseline"),
+    ],
+)
+def test_budget_comparison_bad_input(runs, kw, match):
+    with pytest.raises(ValueError, match=match):
+        m.budget_comparison(runs, **kw)
+
+
+def test_budget_takeaways_follow_the_numbers():
+    text = m.budget_takeaways(m.budget_comparison(_runs()))
+    assert "**data** gained most by 8.0 points" in text and "model +0.0 pts" in text
+    assert "data (best run: d1): the same gain on every tag, +5.0 pts" in text
+    two = _runs().assign(seen_tag_accuracy_noise=[0.5, 0.5, 0.5, 0.4, 0.5])
+    assert "largest tag gain clean +5.0 pts, smallest noise -10.0 pts" in m.budget_takeaways(
+        m.budget_comparison(two)
+    )
+    worse = _runs().assign(seen_accuracy=[0.9, 0.8, 0.8, 0.85, 0.85])
+    text = m.budget_takeaways(m.budget_comparison(worse))
+    assert text.startswith("* Neither arm beat the baseline") and "gained most" not in text
+    tie = _runs().assign(seen_accuracy=[0.7, 0.8, 0.8, 0.8, 0.8])
+    assert "tie" in m.budget_takeaways(m.budget_comparison(tie))
+    with pytest.raises(ValueError, match="'gain'"):
+        m.budget_takeaways(pd.DataFrame({"x": [1]}))
 
 
 # ----------------------------------------------------------------- helpers the notebooks share
@@ -451,6 +499,193 @@ def test_human_level_performance_by_tag():
     assert ((hlp["hlp_accuracy"] > 0.5) & (hlp["hlp_accuracy"] <= 1)).all()
     again = m.human_level_performance(y, tags, random_state=0)
     pd.testing.assert_frame_equal(hlp, again)
+
+
+def test_hlp_and_model_are_scored_on_the_same_truth():
+    """A "model" that answers like the simulated labelers scores exactly HLP on every tag."""
+    from mlkit import data
+
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 10, 800)
+    tags = np.array(TAGS4 * 200)
+    hlp = m.human_level_performance(y, tags, random_state=3)
+    labels = data.simulate_labelers(y, tags=tags, n_labelers=5, careless=False, random_state=3)
+    assert (labels == data.UNINTELLIGIBLE).any()  # some clips are ambiguous to people
+    # each labeler as a model, scored by error_analysis_by_tag against the spoken digit
+    gaps = np.mean(
+        [m.error_analysis_by_tag(y, lab, tags, hlp=hlp)["gap"].sort_index() for lab in labels],
+        axis=0,
+    )
+    np.testing.assert_allclose(gaps, 0.0, atol=1e-12)
+    # a perfect model beats HLP on every tag: people miss ambiguous clips, it does not
+    perfect = m.error_analysis_by_tag(y, y, tags, hlp=hlp)
+    assert (perfect["gap"] < 0).all() and (perfect["potential_gain"] == 0).all()
+
+
+def test_error_decomposition_and_bayes_notes():
+    d = m.error_decomposition(
+        hlp_accuracy=0.9, train_accuracy=0.95, seen_accuracy=0.9, dev_accuracy=0.8
+    )
+    assert d.to_dict() == pytest.approx(
+        {
+            "hlp_error": 0.1,
+            "training_error": 0.05,
+            "seen_error": 0.1,
+            "dev_error": 0.2,
+            "avoidable_bias": 0.0,
+            "variance": 0.15,
+        }
+    )
+    assert m.error_decomposition(hlp_accuracy=0.9, train_accuracy=0.8, dev_accuracy=0.7)[
+        "avoidable_bias"
+    ] == pytest.approx(0.1)
+    y = np.zeros(20, dtype=int)
+    pred = y.copy()
+    pred[10:13] = 1  # car_noise 40 % right (below HLP 0.9), clean 100 % (above 0.98)
+    tags = ["clean"] * 10 + ["car_noise"] * 5 + ["people_noise"] * 5
+    table = m.error_analysis_by_tag(y, pred, tags, hlp=HLP4)
+    notes = dict(zip(table.index, m.bayes_error_notes(table, decomposition=d), strict=False))
+    assert notes["clean"].startswith("clean: the model beats HLP (100.0% vs 98.0%)")
+    assert "no Bayes-error proxy" in notes["clean"] and "potential gain 0" in notes["clean"]
+    assert notes["car_noise"].startswith("car_noise: 50.0% below HLP on 25% of the clips")
+    assert "potential gain 12.50%" in notes["car_noise"]
+    last = m.bayes_error_notes(table, decomposition=d)[-1]
+    assert last.startswith("overall: training error 5.0% is below HLP error 10.0%")
+    with pytest.raises(ValueError, match="potential_gain"):
+        m.bayes_error_notes(table.drop(columns="potential_gain"))
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        m.error_decomposition(hlp_accuracy=1.2, train_accuracy=0.9, dev_accuracy=0.9)
+
+
+def test_score_sets_per_set_and_tag():
+    from sklearn.dummy import DummyClassifier
+
+    X, y = np.zeros((6, 1)), np.array([0, 0, 0, 1, 1, 0])
+    tags = ["a", "b", "a", "b", "a", "b"]
+    model = DummyClassifier().fit(X, y)  # always 0
+    out = m.score_sets(model, X, y, {"dev": [0, 1, 3], "test": [4, 5]}, tags=tags)
+    assert out == pytest.approx(
+        {
+            "dev_accuracy": 2 / 3,
+            "dev_tag_accuracy_a": 1.0,
+            "dev_tag_accuracy_b": 0.5,
+            "test_accuracy": 0.5,
+            "test_tag_accuracy_a": 0.0,
+            "test_tag_accuracy_b": 1.0,
+        }
+    )
+    with pytest.raises(ValueError, match="at least one evaluation set"):
+        m.score_sets(model, X, y, {})
+    with pytest.raises(ValueError, match="'dev' is empty"):
+        m.score_sets(model, X, y, {"dev": []})
+    with pytest.raises(ValueError, match="same length"):
+        m.score_sets(model, X, y[:5], {"dev": [0]})
+
+
+def test_pool_errors_pools_sets_and_grouped_cv():
+    from sklearn.dummy import DummyClassifier
+
+    rng = np.random.default_rng(0)
+    n = 120
+    X, y = rng.normal(size=(n, 3)), rng.integers(0, 3, n)
+    meta = pd.DataFrame(
+        {
+            "clip_id": [f"c{i}" for i in range(n)],
+            "speaker": np.repeat(list("abcdef"), 20),
+            "condition": "clean",
+        }
+    )
+    train, seen, unseen = np.arange(0, 60), np.arange(60, 80), np.arange(80, 120)
+    model = DummyClassifier(strategy="constant", constant=0).fit(X[train], y[train])
+    sets = {"unseen": unseen, "seen": seen}
+    errors, avail = m.pool_errors(model, X, y, meta, sets=sets, n_errors=10**4)
+    assert avail.loc["unseen", "n_errors"] == int((y[unseen] != 0).sum())
+    assert avail.loc["total", "n_errors"] == len(errors) == int((y[60:] != 0).sum())
+    assert (y[errors["index"]] == errors["y_true"]).all() and (errors["y_pred"] == 0).all()
+    assert set(errors["split"]) == {"unseen", "seen"}
+    errors, avail = m.pool_errors(
+        model, X, y, meta, sets=sets, cv_set=train, groups=meta["speaker"], n_errors=50
+    )
+    assert "train (grouped CV)" in avail.index and len(errors) == 50
+    assert avail.loc["total", "n_sampled"] == 50
+    assert avail.loc["total", "n_errors"] == int((y != 0).sum())
+    with pytest.raises(ValueError, match="needs 'groups'"):
+        m.pool_errors(model, X, y, meta, sets=sets, cv_set=train)
+    with pytest.raises(ValueError, match="two groups"):
+        m.pool_errors(model, X, y, meta, sets=sets, cv_set=train[:20], groups=meta["speaker"])
+    with pytest.raises(ValueError, match="Got neither"):
+        m.pool_errors(model, X, y, meta, sets={})
+
+
+def test_tune_threshold_never_looks_at_the_test_rows(skewed):
+    from sklearn.linear_model import LogisticRegression
+
+    X, y, _ = skewed
+    est = LogisticRegression(max_iter=1000)
+    a = m.tune_threshold(est, X, y, target_recall=0.9, test_size=0.3, random_state=0)
+    assert not set(a.tune) & set(a.test) and len(a.tune) + len(a.test) == len(y)
+    assert a.y_test.sum() == pytest.approx(y.sum() * 0.3, abs=1)  # stratified
+    assert a.threshold_recall == m.threshold_for_recall(a.y_tune, a.score_tune, target_recall=0.9)
+    want = (a.score_test >= a.threshold_recall).astype(int)
+    assert a.test_metrics == m.binary_metrics(a.y_test, want, y_score=a.score_test)
+    # features of the test rows changed: thresholds stay, only the test metrics move
+    X2 = X.copy()
+    X2[a.test] = np.random.default_rng(1).normal(size=X2[a.test].shape)
+    b = m.tune_threshold(est, X2, y, target_recall=0.9, test_size=0.3, random_state=0)
+    assert (b.threshold_recall, b.threshold_cost) == (a.threshold_recall, a.threshold_cost)
+    assert "ThresholdChoice" in repr(a)
+    with pytest.raises(ValueError, match="both classes"):
+        m.tune_threshold(est, X, np.zeros_like(y))
+    with pytest.raises(ValueError, match="positives in the test split"):
+        m.tune_threshold(est, X[:60], np.r_[np.ones(3, int), np.zeros(57, int)], test_size=0.3)
+
+
+def test_make_recipes_are_reproducible_and_consistent():
+    from mlkit import data
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 10, 300)
+    tags = np.array(TAGS4 * 75)
+    train = np.arange(0, 240)
+    kw = dict(pool_share=0.3, n_labelers=3, random_state=4)
+    r = m.make_recipes(y, tags, train, top_tag="people_noise", **kw)
+    assert list(r) == list(m.RECIPES)
+    again = m.make_recipes(y, tags, train, top_tag="people_noise", **kw)
+    for k in r:
+        np.testing.assert_array_equal(r[k][0], again[k][0])
+        np.testing.assert_array_equal(r[k][1], again[k][1])
+    base = m.make_recipes(y, tags, train, **kw)
+    assert list(base) == ["as_collected", "relabelled"]
+    np.testing.assert_array_equal(base["relabelled"][1], r["relabelled"][1])
+    for idx, lab in r.values():
+        assert set(idx) <= set(train) and len(idx) == len(lab)
+        assert not (lab == data.UNINTELLIGIBLE).any()
+    extra = set(r["top_tag_data"][0]) - set(r["as_collected"][0])
+    assert extra and set(tags[list(extra)]) == {"people_noise"}
+    # relabelling by the convention removes label errors
+    wrong = {k: np.mean(lab != y[idx]) for k, (idx, lab) in r.items()}
+    assert wrong["relabelled"] < wrong["as_collected"]
+    with pytest.raises(ValueError, match="'top_tag'"):
+        m.make_recipes(y, tags, train, top_tag="car-noise")
+
+
+def test_make_model_takes_the_options_of_other_phases():
+    """data._default_classifier and scoping.quick_model can be make_model("logreg", ...)."""
+    clf = m.make_model("logreg", C=0.02, tol=1e-3, solver="newton-cg", max_iter=300)
+    lr = clf.steps[-1][1]
+    assert (lr.C, lr.tol, lr.solver, lr.max_iter) == (0.02, 1e-3, "newton-cg", 300)
+    X, y = make_classification(n_samples=80, n_features=5, random_state=0)
+    assert clf.fit(X, y).score(X, y) > 0.7
+
+
+def test_speech_split_dataset_record_rebuilds_the_split():
+    sp = m.load_speech_split(n_clips=48, random_state=0)
+    rec = sp.dataset
+    assert rec["sha256"] == sp.data.sha256
+    again = m.load_speech_split(**rec["lineage"]["steps"][0]["params"])
+    assert again.data.sha256 == sp.data.sha256
+    np.testing.assert_array_equal(again.train, sp.train)
+    np.testing.assert_array_equal(again.X, sp.X)
 
 
 def test_threshold_view_renderer_redraws_in_place(skewed):

@@ -29,11 +29,49 @@ def test_save_and_load_model_checks_sha(tmp_path, toy_model):
     digest = t.save_model(model, tmp_path / "m.skops")
     back = t.load_model(tmp_path / "m.skops")
     assert np.array_equal(back.predict(X), model.predict(X))
-    assert t.load_model(tmp_path / "m.skops", sha256=digest) is not None
+    assert (tmp_path / "m.skops.sha256").read_text().split()[0] == digest
+    explicit = t.load_model(tmp_path / "m.skops", sha256=digest)
+    assert np.array_equal(explicit.predict_proba(X), model.predict_proba(X))
     with pytest.raises(FileExistsError, match="never overwritten"):
         t.save_model(model, tmp_path / "m.skops")
     with pytest.raises(t.ModelIntegrityError, match="does not match its sha256"):
         t.load_model(tmp_path / "m.skops", sha256="0" * 64)
+
+
+def _double(X):
+    return 2 * X
+
+
+def test_load_model_refuses_untrusted_types(tmp_path):
+    from sklearn.preprocessing import FunctionTransformer
+
+    model = FunctionTransformer(_double).fit(np.ones((3, 2)))
+    t.save_model(model, tmp_path / "f.skops")
+    name = f"{_double.__module__}._double"  # the module name depends on pytest's import mode
+    with pytest.raises(t.ModelIntegrityError, match=rf"not trusted: \['{name}'\]"):
+        t.load_model(tmp_path / "f.skops")
+    back = t.load_model(tmp_path / "f.skops", trusted=[name])
+    assert back.transform(np.ones((1, 2))).tolist() == [[2.0, 2.0]]
+
+
+def test_load_model_uses_the_bytes_it_checked(tmp_path, toy_model, monkeypatch):
+    """A file swapped after the checksum passed must not be what gets loaded."""
+    import skops.io as sio
+
+    model, X = toy_model
+    path = tmp_path / "m.skops"
+    t.save_model(model, path)
+    other = LogisticRegression(C=1e-4).fit(X, 1 - model.predict(X))
+    real = sio.get_untrusted_types
+
+    def swap_then_check(**kw):
+        path.write_bytes(sio.dumps(other))  # the attacker's swap, after the hash was taken
+        return real(**kw)
+
+    monkeypatch.setattr(sio, "get_untrusted_types", swap_then_check)
+    back = t.load_model(path)
+    assert np.array_equal(back.predict(X), model.predict(X))
+    assert not np.array_equal(back.predict(X), other.predict(X))
 
 
 # ----------------------------------------------------------------- store URIs
@@ -114,6 +152,61 @@ def test_log_run_roundtrip(tmp_path, toy_model, monkeypatch):
     assert not (tmp_path / "mlruns").exists()
     cmp = t.compare_to_record(rec["metrics"], {"dev_accuracy": 0.6, "other": 1.0})
     assert cmp["match"].all() and cmp.index.tolist() == ["dev_accuracy"]
+
+
+def test_training_set_sha256_covers_rows_labels_and_recipe():
+    h = t.training_set_sha256(np.array([0, 2, 5]), np.array([1, 0, 1]), params={"r": "a"})
+    assert h == t.training_set_sha256([0, 2, 5], [1, 0, 1], params={"r": "a"})
+    assert h != t.training_set_sha256([0, 2, 6], [1, 0, 1], params={"r": "a"})
+    assert h != t.training_set_sha256([0, 2, 5], [1, 1, 1], params={"r": "a"})
+    assert h != t.training_set_sha256([0, 2, 5], [1, 0, 1], params={"r": "b"})
+    with pytest.raises(ValueError, match="one label per training row"):
+        t.training_set_sha256([0, 1], [1])
+
+
+def test_fit_log_run_then_reproduce_run(tmp_path):
+    X, y = make_classification(
+        n_samples=120, n_features=6, n_classes=3, n_informative=4, random_state=0
+    )
+    tags = np.array(["clean", "car_noise"] * 60)
+    train, dev, test = np.arange(60), np.arange(60, 90), np.arange(90, 120)
+    y_train = y[train].copy()
+    y_train[:5] = (y_train[:5] + 1) % 3  # "relabelled" rows: training labels differ from y
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    code = {"git_commit": None, "git_dirty": None, "mlkit_version": "test"}
+    recipe = {"name": "toy", "flip": 5}
+    model, row = t.fit_log_run(
+        "logreg",
+        X,
+        y,
+        train=train,
+        y_train=y_train,
+        eval_sets={"dev": dev, "test": test},
+        tags=tags,
+        hyper={"C": 0.5},
+        recipe=recipe,
+        experiment="e",
+        run_name="r",
+        dataset=DATASET,
+        code=code,
+        run_tags={"arm": "data"},
+        tracking_uri=uri,
+    )
+    assert row["arm"] == "data" and row["run"] == "r" and row["n_train"] == 60
+    assert row["test_accuracy"] == pytest.approx(np.mean(model.predict(X[test]) == y[test]))
+    assert {"dev_tag_accuracy_clean", "test_tag_accuracy_car_noise"} <= set(row)
+    rec = t.load_run(row["run_id"], tracking_uri=uri)
+    assert rec["lineage"] == DATASET["lineage"] and rec["run_name"] == "r"
+    assert rec["tags"]["train_sha256"] == t.training_set_sha256(train, y_train, params=recipe)
+    assert json.loads(rec["params"]["recipe"]) == recipe
+    kw = dict(eval_sets={"dev": dev, "test": test}, tags=tags)
+    out = t.reproduce_run(rec, X, y, train=train, y_train=y_train, **kw)
+    assert out["reproduced"] and out["same_predictions"]
+    assert set(out["comparison"].index) >= {"dev_accuracy", "test_accuracy", "n_train"}
+    with pytest.raises(t.TrackingError, match="does not match the run's record"):
+        t.reproduce_run(rec, X, y, train=train, y_train=y[train], **kw)  # labels not relabelled
+    with pytest.raises(t.TrackingError, match="train_sha256 tag"):
+        t.reproduce_run({**rec, "tags": {}}, X, y, train=train, y_train=y_train, **kw)
 
 
 def test_log_run_bad_input(tmp_path, toy_model):
