@@ -359,5 +359,7 @@ def test_rare_class_checksum_failure(tmp_path, monkeypatch):
 
 def test_folder_with_only_subfolders_points_to_them(tmp_path):
     (tmp_path / "fsdd").mkdir()
-    with pytest.raises(ValueError, match=r"sub-folder\(s\) \['fsdd'\]: point 'audio_dir' at the one"):
+    with pytest.raises(
+        ValueError, match=r"sub-folder\(s\) \['fsdd'\]: point 'audio_dir' at the one"
+    ):
         load_speech(str(tmp_path))
