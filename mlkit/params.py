@@ -53,37 +53,26 @@ def _base(type_str: str) -> str:
     return type_str.split("[", 1)[0].strip()
 
 
-def _split_union(type_str: str) -> list[str]:
+def _split_top(text: str, sep: str) -> list[str]:
+    """Split `text` at `sep` outside square brackets: ``"list[int] | None"`` at ``"|"``."""
     parts, depth, cur = [], 0, ""
-    for ch in type_str:
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-        if ch == "|" and depth == 0:
+    for ch in text:
+        depth += (ch == "[") - (ch == "]")
+        if ch == sep and depth == 0:
             parts.append(cur.strip())
             cur = ""
         else:
             cur += ch
     parts.append(cur.strip())
     return parts
+
+
+def _split_union(type_str: str) -> list[str]:
+    return _split_top(type_str, "|")
 
 
 def _inner(type_str: str) -> list[str]:
-    inside = type_str[type_str.index("[") + 1 : type_str.rindex("]")]
-    parts, depth, cur = [], 0, ""
-    for ch in inside:
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append(cur.strip())
-            cur = ""
-        else:
-            cur += ch
-    parts.append(cur.strip())
-    return parts
+    return _split_top(type_str[type_str.index("[") + 1 : type_str.rindex("]")], ",")
 
 
 def _matches(type_str: str, value) -> bool:
