@@ -127,8 +127,8 @@ def check_tags(tags, n, func, known=None, *, name="tags", fix=""):
     if missing.any():
         raise ValueError(
             f"The {name!r} parameter of {func} must give every sample a tag. Got "
-            f"{int(missing.sum())} missing value(s) instead. Fill them (for example with "
-            "'unknown') or drop those rows."
+            f"{int(missing.sum())} missing value(s) instead; missing values are not tags. Fill "
+            "them (for example with 'unknown') or drop those rows."
         )
     arr = arr.astype(str)
     if known is not None:

@@ -285,7 +285,10 @@ def add_noise_at_snr(clip, noise, snr_db: float) -> np.ndarray:
 
 @lru_cache(maxsize=64)
 def _bandpass_sos(low_hz: float, high_hz: float, sample_rate_hz: int) -> np.ndarray:
-    """4th-order Butterworth band-pass as second-order sections (cached: design is slow)."""
+    """4th-order Butterworth band-pass as second-order sections (cached: design is slow).
+
+    The returned array is shared between callers: read it, never write to it.
+    """
     from scipy.signal import butter
 
     sos = butter(4, [low_hz, high_hz], btype="bandpass", fs=sample_rate_hz, output="sos")

@@ -22,7 +22,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from mlkit._validation import check_float, check_int, check_one_of, check_random_state
-from mlkit.audio import SAMPLE_RATE_HZ, apply_condition, resample, to_mono_float32
+from mlkit.audio import SAMPLE_RATE_HZ, _bandpass_sos, apply_condition, resample, to_mono_float32
 
 __all__ = [
     "AUGMENTATIONS",
@@ -140,27 +140,33 @@ def _define_transforms():
     from audiomentations import Compose
     from audiomentations.core.transforms_interface import BaseWaveformTransform
 
-    class ConditionNoise(BaseWaveformTransform):
-        """Add the kit's car or people noise at a random SNR (the production noise model).
+    class RandomSNRNoise(BaseWaveformTransform):
+        """Base of the kit's noise transforms: an SNR and a noise seed drawn per clip.
 
-        SNR is drawn uniformly from [min_snr_db, max_snr_db] (Python's `random`), the noise
-        seed from Python's `random` too, so a seeded :func:`augment` is reproducible.
+        SNR is drawn uniformly from [min_snr_db, max_snr_db] and the noise seed from Python's
+        `random`, so a seeded :func:`augment` is reproducible.
         """
 
         supports_multichannel = False
 
-        def __init__(self, condition, min_snr_db=0.0, max_snr_db=15.0, babble_pool=None, p=1.0):
+        def __init__(self, min_snr_db, max_snr_db, p=1.0):
             super().__init__(p)
-            self.condition = condition
             self.min_snr_db = min_snr_db
             self.max_snr_db = max_snr_db
-            self.babble_pool = babble_pool
 
         def randomize_parameters(self, samples, sample_rate):
             super().randomize_parameters(samples, sample_rate)
             if self.parameters["should_apply"]:
                 self.parameters["snr_db"] = random.uniform(self.min_snr_db, self.max_snr_db)
                 self.parameters["seed"] = random.getrandbits(32)
+
+    class ConditionNoise(RandomSNRNoise):
+        """Add the kit's car or people noise at a random SNR (the production noise model)."""
+
+        def __init__(self, condition, min_snr_db=0.0, max_snr_db=15.0, babble_pool=None, p=1.0):
+            super().__init__(min_snr_db, max_snr_db, p)
+            self.condition = condition
+            self.babble_pool = babble_pool
 
         def apply(self, samples, sample_rate):
             return apply_condition(
@@ -172,25 +178,15 @@ def _define_transforms():
                 babble_pool=self.babble_pool,
             )
 
-    class StadiumNoise(BaseWaveformTransform):
+    class StadiumNoise(RandomSNRNoise):
         """Add a roaring, swelling stadium crowd far louder than any production noise.
 
         Broadband noise band-limited to 1000-3800 Hz (cheering and hiss, above the speech
         fundamental), with a slow random swell of the level, at a random SNR.
         """
 
-        supports_multichannel = False
-
         def __init__(self, min_snr_db=-5.0, max_snr_db=0.0, p=1.0):
-            super().__init__(p)
-            self.min_snr_db = min_snr_db
-            self.max_snr_db = max_snr_db
-
-        def randomize_parameters(self, samples, sample_rate):
-            super().randomize_parameters(samples, sample_rate)
-            if self.parameters["should_apply"]:
-                self.parameters["snr_db"] = random.uniform(self.min_snr_db, self.max_snr_db)
-                self.parameters["seed"] = random.getrandbits(32)
+            super().__init__(min_snr_db, max_snr_db, p)
 
         def apply(self, samples, sample_rate):
             from scipy.signal import sosfilt
@@ -315,12 +311,6 @@ def _stretcher(purpose: str, sample_rate_hz: int):
 
 
 @lru_cache(maxsize=32)
-def _bandpass_sos(low_hz: float, high_hz: float, sample_rate_hz: int) -> np.ndarray:
-    from scipy.signal import butter
-
-    return butter(4, [low_hz, high_hz], btype="bandpass", fs=sample_rate_hz, output="sos")
-
-
 @lru_cache(maxsize=16)
 def _butter_lowpass_poles(order: int) -> np.ndarray:
     """Analog Butterworth prototype poles, as ``scipy.signal.buttap``."""
@@ -800,17 +790,11 @@ def accuracy_by_tag(y_true, y_pred, tags):
     >>> accuracy_by_tag([1, 2, 3, 4], [1, 0, 3, 4], ["a", "a", "b", "b"]).to_dict()
     {'a': 0.5, 'b': 1.0, 'overall': 0.75}
     """
-    import pandas as pd
+    from mlkit.scoping import accuracy_by_group
 
-    from mlkit._validation import check_same_length
-
-    y_true, y_pred, tags = np.asarray(y_true), np.asarray(y_pred), np.asarray(tags).astype(str)
-    check_same_length("accuracy_by_tag", y_true=y_true, y_pred=y_pred, tags=tags)
-    if y_true.size == 0:
-        raise ValueError("accuracy_by_tag needs at least one sample. Got none.")
-    correct = pd.Series(y_true == y_pred, index=tags)
-    acc = correct.groupby(level=0).mean().sort_index()
-    acc["overall"] = float(correct.mean())
+    table = accuracy_by_group(y_true, y_pred, np.asarray(tags).astype(str))
+    acc = table["accuracy"].drop("overall").sort_index()
+    acc["overall"] = table.loc["overall", "accuracy"]
     acc.name = "accuracy"
     return acc.astype(float)
 

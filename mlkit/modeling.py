@@ -20,6 +20,7 @@ from mlkit._validation import (
     check_one_of,
     check_random_state,
     check_same_length,
+    check_tags,
 )
 
 __all__ = [
@@ -109,22 +110,6 @@ def _check_labels(y_true, y_pred, func):
     if y_true.size == 0:
         raise ValueError(f"{func} needs at least one sample. Got empty arrays.")
     return y_true, y_pred
-
-
-def _check_tags(tags, n, func, name="tags"):
-    import pandas as pd
-
-    tags = _to_1d(np.asarray(tags, dtype=object), name, func)
-    if len(tags) != n:
-        raise ValueError(
-            f"{func} needs one tag per sample. Got {len(tags)} tags for {n} samples. "
-            "Pass the tag column of the same rows (for example metadata['condition'])."
-        )
-    if pd.isna(pd.Series(tags)).any():
-        raise ValueError(
-            f"The {name!r} parameter of {func} holds missing values. Give every sample a tag."
-        )
-    return tags.astype(str)
 
 
 def _check_binary(y_true, func, *, need_both=True):
@@ -281,7 +266,7 @@ def fit_and_score(
     y_dev = np.asarray(y_dev)
     metrics = {"dev_accuracy": float(np.mean(pred == y_dev)), "n_train": int(len(y_train))}
     if tags_dev is not None:
-        tags = _check_tags(tags_dev, len(y_dev), "fit_and_score", name="tags_dev")
+        tags = check_tags(tags_dev, len(y_dev), "fit_and_score", name="tags_dev")
         for t in dict.fromkeys(tags.tolist()):
             mask = tags == t
             metrics[f"tag_accuracy_{t}"] = float(np.mean(pred[mask] == y_dev[mask]))
@@ -327,7 +312,7 @@ def score_sets(model, X, y, sets: Mapping, *, tags=None) -> dict:
     if not sets:
         raise ValueError(f"{func} needs at least one evaluation set in 'sets'. Got none.")
     if tags is not None:
-        tags = _check_tags(tags, len(y), func)
+        tags = check_tags(tags, len(y), func)
     X = np.asarray(X)
     out = {}
     for name, idx in sets.items():
@@ -881,7 +866,7 @@ def error_analysis_by_tag(y_true, y_pred, tags, *, hlp):
 
     func = "error_analysis_by_tag"
     y_true, y_pred = _check_labels(y_true, y_pred, func)
-    tags = _check_tags(tags, len(y_true), func)
+    tags = check_tags(tags, len(y_true), func)
     hlp = _hlp_series(hlp, func)
     order = list(dict.fromkeys(tags.tolist()))
     unknown = [t for t in order if t not in hlp.index]
@@ -1060,7 +1045,7 @@ def pool_errors(
         if groups is None:
             raise ValueError(f"{func} needs 'groups' (for example speakers) with 'cv_set'.")
         idx = np.asarray(cv_set, dtype=np.int64)
-        g = _check_tags(groups, len(y), func, name="groups")[idx]
+        g = check_tags(groups, len(y), func, name="groups")[idx]
         n_groups = np.unique(g).size
         if n_groups < 2:
             raise ValueError(
@@ -1795,7 +1780,7 @@ def slice_metrics(
     func = "slice_metrics"
     y_true, y_pred = _check_labels(y_true, y_pred, func)
     name = getattr(groups, "name", None) or "slice"
-    g = _check_tags(groups, len(y_true), func, name="groups")
+    g = check_tags(groups, len(y_true), func, name="groups")
     metric = check_one_of(metric, "metric", set(_SLICE_METRICS), func=func)
     n_boot = check_int(n_boot, "n_boot", min_value=10, func=func)
     conf = check_float(confidence, "confidence", low=0, high=1, inclusive=(False, False), func=func)
@@ -2059,7 +2044,7 @@ def make_recipes(
 
     func = "make_recipes"
     y = np.asarray(y)
-    tags = _check_tags(tags, len(y), func)
+    tags = check_tags(tags, len(y), func)
     train = np.asarray(train, dtype=np.int64)
     pool_share = check_float(
         pool_share, "pool_share", low=0, high=1, inclusive=(True, False), func=func
