@@ -32,6 +32,7 @@ __all__ = [
     "ShadowRouter",
     "BlueGreenRouter",
     "plot_canary",
+    "plot_gate_whatif",
     "plot_shadow",
     "plot_bluegreen",
 ]
@@ -1450,6 +1451,71 @@ class BlueGreenRouter(_Router):
 
 
 # --------------------------------------------------------------------------- plots
+
+
+def plot_gate_whatif(
+    histories: dict,
+    *,
+    n_steps: int,
+    min_agreement: float,
+    max_psi: float,
+    n_consecutive: int,
+):
+    """Plot what the canary gates would decide under other thresholds, on recorded replays.
+
+    Parameters
+    ----------
+    histories : dict of str to pandas.DataFrame
+        Per candidate, the ``history()`` of a report-only replay (``auto_rollback=False``):
+        one row per interval with at least ``interval``, ``agreement`` and ``psi``.
+    n_steps : int
+        Number of steps in the traffic schedule (as :func:`evaluate_gates` takes it).
+    min_agreement : float
+        Agreement gate, in [0, 1]: an interval below it fails.
+    max_psi : float
+        PSI gate, >= 0: an interval above it fails.
+    n_consecutive : int
+        Failing intervals in a row that trigger a rollback, >= 1.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels (agreement, PSI) per interval; crosses mark intervals failing that gate,
+        dotted lines where :func:`evaluate_gates` promotes or rolls back.
+
+    Raises
+    ------
+    ValueError
+        As :func:`evaluate_gates`, for thresholds out of range.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
+    for ax, col, thr in [(axes[0], "agreement", min_agreement), (axes[1], "psi", max_psi)]:
+        for i, (name, h) in enumerate(histories.items()):
+            g = evaluate_gates(
+                h,
+                n_steps=n_steps,
+                n_consecutive=n_consecutive,
+                min_agreement=min_agreement,
+                max_psi=max_psi,
+            )
+            ends = g.index[g["action"].isin(["promote", "rollback"])]
+            k = int(ends[0]) if len(ends) else None
+            verdict = (
+                "undecided"
+                if k is None
+                else f"{g.loc[k, 'status'].replace('_', ' ')} at interval {k}"
+            )
+            ax.plot(h["interval"], h[col], "-o", ms=3, color=f"C{i}", label=f"{name}: {verdict}")
+            fails = (h[col] < thr) if col == "agreement" else (h[col] > thr)
+            ax.plot(h["interval"][fails], h[col][fails], "x", ms=8, color="C3")
+            if k is not None:
+                ax.axvline(k, color=f"C{i}", ls=":")
+        ax.axhline(thr, ls="--", color="grey")
+        ax.set(xlabel="interval", ylabel=col, title=f"{col} gate (x = fails this gate)")
+    axes[0].legend(fontsize=8, loc="lower left")
+    return fig
 
 
 def plot_canary(routers: dict, *, title: str | None = None):

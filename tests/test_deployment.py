@@ -598,3 +598,33 @@ def test_bluegreen_bad_input():
     r = dep.BlueGreenRouter(Echo(), Echo()).fit(np.zeros((1, 2)))
     with pytest.raises(ValueError, match="non-empty labelled preview"):
         r.preview(np.zeros((0, 2)), [])
+
+
+def test_plot_gate_whatif_shows_the_decision_of_each_threshold():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    flag = np.r_[np.arange(400, 800), np.arange(1400, 1800)]
+    X, ids = stream(4000, flag=flag)
+    gates = {"intervals_per_step": 1, "min_gate_requests": 10}
+    r = dep.CanaryRouter(
+        Echo(),
+        Echo(shift=3),
+        schedule=(0.25, 0.5, 1.0),
+        interval_requests=200,
+        auto_rollback=False,
+        **gates,
+    ).fit()
+    r.replay(X, request_ids=ids, batch_size=64)
+    h = r.history()
+    lenient = dep.plot_gate_whatif(
+        {"cand": h}, n_steps=3, min_agreement=0.8, max_psi=0.25, n_consecutive=3
+    )
+    strict = dep.plot_gate_whatif(
+        {"cand": h}, n_steps=3, min_agreement=0.8, max_psi=0.25, n_consecutive=1
+    )
+    label = lambda fig: fig.axes[0].get_legend().get_texts()[0].get_text()  # noqa: E731
+    expected = dep.evaluate_gates(h, n_steps=3, n_consecutive=1, min_agreement=0.8, max_psi=0.25)
+    assert "rollback" in expected["action"].tolist()
+    assert label(strict).startswith("cand: rolled back") and label(lenient) != label(strict)
+    assert len(strict.axes) == 2
