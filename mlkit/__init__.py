@@ -2,8 +2,8 @@
 
 Phase modules (imported lazily, so ``import mlkit`` stays fast):
 ``scoping``, ``data``, ``modeling``, ``augmentation``, ``tracking``, ``deployment``,
-``monitoring``. Cross-cutting machinery: ``datasets``, ``audio``, ``features``, ``viz``,
-``widgets``, ``runner``, ``lineage``.
+``serving``, ``monitoring``. Cross-cutting machinery: ``datasets``, ``audio``, ``features``,
+``viz``, ``widgets``, ``runner``, ``lineage``, ``paths``.
 """
 
 import importlib
@@ -26,6 +26,7 @@ __all__ = [
     "paths",
     "runner",
     "scoping",
+    "serving",
     "tracking",
     "viz",
     "widgets",
