@@ -52,4 +52,3 @@ def test_duplicate_is_an_error_headless_and_a_replacement_interactively(monkeypa
     monkeypatch.delenv("MLKIT_HEADLESS")
     recording.record("m", 3)
     assert recording._recorded["m"] == 3
-
