@@ -21,3 +21,13 @@ def fsdd_dir() -> Path:
     if not (FSDD_DIR / "recordings").is_dir():
         pytest.skip(f"real recordings not present at {FSDD_DIR}")
     return FSDD_DIR
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close pyplot figures a test leaves open, so tests that count open figures stay independent."""
+    yield
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")

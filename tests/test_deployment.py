@@ -628,3 +628,7 @@ def test_plot_gate_whatif_shows_the_decision_of_each_threshold():
     assert "rollback" in expected["action"].tolist()
     assert label(strict).startswith("cand: rolled back") and label(lenient) != label(strict)
     assert len(strict.axes) == 2
+    import matplotlib.pyplot as plt
+
+    plt.close(lenient)
+    plt.close(strict)
