@@ -8,11 +8,11 @@ Every clip in the kit is a 1-D ``float32`` array in [-1, 1] at :data:`SAMPLE_RAT
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from math import gcd
 
 import numpy as np
 
+from mlkit._dsp import bandpass_sos
 from mlkit._validation import check_float, check_int, check_one_of, check_random_state
 
 __all__ = [
@@ -283,18 +283,6 @@ def add_noise_at_snr(clip, noise, snr_db: float) -> np.ndarray:
     return (x + gain * n).astype(np.float32)
 
 
-@lru_cache(maxsize=64)
-def _bandpass_sos(low_hz: float, high_hz: float, sample_rate_hz: int) -> np.ndarray:
-    """4th-order Butterworth band-pass as second-order sections (cached: design is slow).
-
-    The returned array is shared between callers: read it, never write to it.
-    """
-    from scipy.signal import butter
-
-    sos = butter(4, [low_hz, high_hz], btype="bandpass", fs=sample_rate_hz, output="sos")
-    return sos
-
-
 def _car_noise(n: int, sample_rate_hz: int, rng: np.random.Generator) -> np.ndarray:
     """Engine + road noise: low-passed brown noise plus a slowly drifting harmonic series."""
     from scipy.signal import sosfilt
@@ -304,7 +292,7 @@ def _car_noise(n: int, sample_rate_hz: int, rng: np.random.Generator) -> np.ndar
     brown = np.cumsum(rng.normal(size=n))
     brown -= np.linspace(brown[0], brown[-1], n)  # remove the random-walk drift
     cutoff_hz = float(rng.choice([300.0, 350.0, 400.0, 450.0, 500.0]))
-    rumble = sosfilt(_bandpass_sos(20.0, cutoff_hz, sample_rate_hz), brown)
+    rumble = sosfilt(bandpass_sos(20.0, cutoff_hz, sample_rate_hz), brown)
     # Engine: harmonics 1..6 of f0 in [30, 120] Hz with 1/k amplitudes; f0 wobbles by +-5 %
     # at 0.2-0.8 Hz and the whole engine is amplitude-modulated a little.
     f0 = rng.uniform(30.0, 120.0)
@@ -354,7 +342,7 @@ def _low_bandwidth(x: np.ndarray, sample_rate_hz: int) -> np.ndarray:
     from scipy.signal import sosfilt
 
     lo, hi = _TELEPHONE_BAND_HZ
-    y = sosfilt(_bandpass_sos(lo, min(hi, 0.45 * sample_rate_hz), sample_rate_hz), x)
+    y = sosfilt(bandpass_sos(lo, min(hi, 0.45 * sample_rate_hz), sample_rate_hz), x)
     low = resample(y, sample_rate_hz, _LOW_BANDWIDTH_RATE_HZ).astype(np.float64)
     low = _mu_law_quantise(np.clip(low, -1.0, 1.0))
     back = resample(low, _LOW_BANDWIDTH_RATE_HZ, sample_rate_hz).astype(np.float64)

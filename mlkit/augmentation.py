@@ -21,8 +21,11 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from mlkit._dsp import bandpass_sos, butter_bandpass_sos_zi
+from mlkit._models import model_of_size
+from mlkit._stats import accuracy_by_group
 from mlkit._validation import check_float, check_int, check_one_of, check_random_state
-from mlkit.audio import SAMPLE_RATE_HZ, _bandpass_sos, apply_condition, resample, to_mono_float32
+from mlkit.audio import SAMPLE_RATE_HZ, apply_condition, resample, to_mono_float32
 
 __all__ = [
     "AUGMENTATIONS",
@@ -64,7 +67,6 @@ SIZES = ("small", "large")
 regression on the 13 MFCC means (high bias); ``large`` is ``make_model("svm")``, an RBF SVM on
 all 144 MFCC features (low bias)."""
 
-_MODEL_OF_SIZE = {"small": "quick_and_dirty", "large": "svm"}
 _STADIUM_BAND_HZ = (1000.0, 3800.0)
 
 
@@ -198,7 +200,7 @@ def _define_transforms():
             t = np.arange(n) / sample_rate
             lo, hi = _STADIUM_BAND_HZ
             roar = sosfilt(
-                _bandpass_sos(lo, min(hi, 0.48 * sample_rate), sample_rate), rng.normal(size=n)
+                bandpass_sos(lo, min(hi, 0.48 * sample_rate), sample_rate), rng.normal(size=n)
             )
             swell = 1.0 + 0.8 * np.sin(2 * np.pi * rng.uniform(0.5, 2.0) * t + rng.uniform(0, 6.3))
             out = add_noise_at_snr(samples, roar * swell, self.parameters["snr_db"])
@@ -212,7 +214,7 @@ def _define_transforms():
         """audiomentations' BandPassFilter with a faster Butterworth design, same output.
 
         Same parameters and random draws; for mono non-zero-phase input the sos and its initial
-        state come from :func:`_butter_bandpass_sos` instead of ``scipy.signal.butter`` and
+        state come from :func:`butter_bandpass_sos_zi` instead of ``scipy.signal.butter`` and
         ``sosfilt_zi``, which spent ~2 ms per clip in scipy's generic pole pairing.
         """
 
@@ -228,7 +230,7 @@ def _define_transforms():
             if high_hz > nyquist_hz:
                 high_hz = nyquist_hz * 0.9999  # as audiomentations: keep scipy from raising
             order = self.parameters["rolloff"] // 6
-            sos, zi = _butter_bandpass_sos(order, low_hz, high_hz, sample_rate)
+            sos, zi = butter_bandpass_sos_zi(order, low_hz, high_hz, sample_rate)
             out, _ = sosfilt(sos, samples, zi=zi * samples[0])
             return out.astype(np.float32)
 
@@ -308,99 +310,6 @@ def _stretcher(purpose: str, sample_rate_hz: int):
     else:
         stretch.reset()
     return stretch
-
-
-@lru_cache(maxsize=32)
-@lru_cache(maxsize=16)
-def _butter_lowpass_poles(order: int) -> np.ndarray:
-    """Analog Butterworth prototype poles, as ``scipy.signal.buttap``."""
-    m = np.arange(-order + 1, order, 2, dtype=np.float64)
-    return -np.exp(1j * np.pi * m / (2 * order))
-
-
-def _butter_bandpass_sos(
-    order: int, low_hz: float, high_hz: float, sample_rate_hz: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``butter(order, [low_hz, high_hz], "bandpass", fs=..., output="sos")`` and its zi.
-
-    The same steps and floating-point operations as scipy 1.17's ``iirfilter`` (pre-warp,
-    ``lp2bp_zpk``, ``bilinear_zpk``, ``zpk2sos`` with ``pairing="nearest"``) and
-    ``sosfilt_zi``, specialised to a band-pass (all zeros at z = +-1) and written without
-    scipy's generic array-API layers, which made the design ~40x slower than the filtering.
-    Falls back to scipy for the odd cases this specialisation does not cover.
-    """
-    from scipy.signal import butter, sosfilt_zi
-
-    fs = 2.0
-    wn = np.array([low_hz, high_hz], dtype=np.float64) / (sample_rate_hz / 2)
-    warped = 2 * fs * np.tan(np.pi * wn / fs)
-    bw = float(warped[1] - warped[0])
-    wo = float(np.sqrt(warped[0] * warped[1]))
-    p_lp = (_butter_lowpass_poles(order) * bw / 2).astype(np.complex128)
-    root = np.sqrt(p_lp**2 - wo**2)
-    p_bp = np.concatenate((p_lp + root, p_lp - root))
-    z_bp = np.zeros(order, dtype=np.complex128)
-    k = bw**order * np.real(np.prod(2.0 * fs - z_bp) / np.prod(2.0 * fs - p_bp))
-    p_z = (2.0 * fs + p_bp) / (2.0 * fs - p_bp)
-    poles = _conjugate_representatives(p_z)
-    if poles is None or not 0 < low_hz < high_hz < sample_rate_hz / 2:
-        sos = butter(order, [low_hz, high_hz], btype="bandpass", fs=sample_rate_hz, output="sos")
-        return sos, sosfilt_zi(sos)
-
-    # zpk2sos "nearest": the pole closest to the unit circle goes last, with the nearest zeros.
-    n_zeros = {-1.0: order, 1.0: order}
-    sos = np.zeros((order, 6))
-    one = np.ones(1, dtype=np.complex128)
-    for si in range(order - 1, -1, -1):
-        idx = int(np.argmin(np.abs(1 - np.abs(poles))))
-        p1 = poles[idx]
-        poles = np.delete(poles, idx)
-        if p1.imag == 0:
-            real_idx = np.flatnonzero(poles.imag == 0)
-            j = real_idx[np.argmin(np.abs(1 - np.abs(poles[real_idx])))]
-            p2 = poles[j]
-            poles = np.delete(poles, j)
-        else:
-            p2 = p1.conj()
-        zeros = []
-        for _ in range(2):
-            near = 1.0 if abs(1.0 - p1) < abs(-1.0 - p1) else -1.0
-            z = near if n_zeros[near] else -near
-            n_zeros[z] -= 1
-            zeros.append(z)
-        b = np.convolve(np.convolve([1.0], [1.0, -zeros[0]]), [1.0, -zeros[1]])
-        a = np.convolve(np.convolve(one, np.stack((one[0], -p1))), np.stack((one[0], -p2)))
-        sos[si, :3] = b
-        sos[si, 3:] = a.real
-    sos[0, :3] *= k
-
-    # sosfilt_zi: each section's steady state for a unit step, scaled by the DC gain so far.
-    zi = np.empty((order, 2))
-    scale = 1.0
-    for si in range(order):
-        b, a = sos[si, :3], sos[si, 3:]
-        c = -a[1:] / (1.0 * a[0])
-        i_minus_a = np.array([[1.0 - c[0], -1.0], [-c[1], 1.0]])
-        zi[si] = scale * np.linalg.solve(i_minus_a, b[1:] - a[1:] * b[0])
-        scale *= np.sum(b) / np.sum(a)
-    return sos, zi
-
-
-def _conjugate_representatives(p: np.ndarray) -> np.ndarray | None:
-    """One pole per conjugate pair then the real poles, as scipy's ``_cplxreal``; None if odd."""
-    tol = 100 * np.finfo(np.float64).eps
-    p = p[np.lexsort((abs(p.imag), p.real))]
-    is_real = abs(p.imag) <= tol * abs(p)
-    real = p[is_real].real
-    cplx = p[~is_real]
-    upper, lower = cplx[cplx.imag > 0], cplx[cplx.imag < 0]
-    if len(upper) != len(lower) or len(real) % 2 or len(upper) + len(real) // 2 == 0:
-        return None
-    if np.any(np.diff(upper.real) <= tol * abs(upper[:-1])) or np.any(
-        abs(upper - lower.conj()) > tol * abs(lower)
-    ):
-        return None  # runs of equal real parts need scipy's extra sorting
-    return np.concatenate(((upper + lower.conj()) / 2, real)).astype(np.complex128)
 
 
 def make_pipeline(
@@ -757,14 +666,6 @@ def augment_dataset(data, pipeline, *, tag: str, augment_factor: int = 1, random
 # --------------------------------------------------------------------------------------------
 
 
-def _make_model(size: str, *, random_state=0):
-    """Build the model of one size with :func:`mlkit.modeling.make_model`."""
-    from mlkit.modeling import make_model
-
-    check_one_of(size, "size", SIZES, func="augmentation")
-    return make_model(_MODEL_OF_SIZE[size], random_state=random_state)
-
-
 def accuracy_by_tag(y_true, y_pred, tags):
     """Return accuracy per tag and overall.
 
@@ -790,8 +691,6 @@ def accuracy_by_tag(y_true, y_pred, tags):
     >>> accuracy_by_tag([1, 2, 3, 4], [1, 0, 3, 4], ["a", "a", "b", "b"]).to_dict()
     {'a': 0.5, 'b': 1.0, 'overall': 0.75}
     """
-    from mlkit.scoping import accuracy_by_group
-
     table = accuracy_by_group(y_true, y_pred, np.asarray(tags).astype(str))
     acc = table["accuracy"].drop("overall").sort_index()
     acc["overall"] = table.loc["overall", "accuracy"]
@@ -856,7 +755,7 @@ def compare_augmentations(
     for name, (X_aug, y_aug) in sets.items():
         X = np.vstack([X_train, X_aug])
         y = np.concatenate([np.asarray(y_train), np.asarray(y_aug)])
-        model = _make_model(size, random_state=random_state).fit(X, y)
+        model = model_of_size(size, random_state=random_state).fit(X, y)
         cols[name] = accuracy_by_tag(y_dev, model.predict(X_dev), dev_tags)
     return pd.DataFrame(cols)
 
@@ -927,7 +826,7 @@ def augmentation_learning_curves(
             keep = copy < k
             X = np.vstack([X_train, np.asarray(X_aug)[keep]])
             y = np.concatenate([np.asarray(y_train), np.asarray(y_aug)[keep]])
-            y_pred = _make_model(size, random_state=random_state).fit(X, y).predict(X_dev)
+            y_pred = model_of_size(size, random_state=random_state).fit(X, y).predict(X_dev)
             ok = y_pred == np.asarray(y_dev)
             rows.append(
                 {

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from mlkit._models import labeling_model
 from mlkit._validation import (
     check_float,
     check_int,
@@ -984,13 +985,6 @@ def add_label_noise(y, *, noise_rate: float, random_state=0) -> np.ndarray:
     return out
 
 
-def _default_classifier(C: float = 0.5):
-    """Return the modeling phase's logistic regression with the data phase's solver settings."""
-    from mlkit.modeling import make_model
-
-    return make_model("logreg", C=C, max_iter=300, solver="newton-cg")
-
-
 def label_noise_learning_curves(
     X,
     y,
@@ -1058,7 +1052,7 @@ def label_noise_learning_curves(
     rates = [check_float(r, "noise_rates", low=0.0, high=1.0, func=func) for r in noise_rates]
     rng = check_random_state(random_state)
     scorer = get_scorer(scoring)
-    est = estimator if estimator is not None else _default_classifier(C=0.02)
+    est = estimator if estimator is not None else labeling_model(C=0.02)
     rows = []
     for rep in range(reps):
         seed = int(rng.integers(2**31 - 1))
@@ -1409,7 +1403,7 @@ def leakage_gap(X, y, *, groups, estimator=None, n_splits: int = 4, random_state
     if n_groups < 2:
         raise ValueError(f"{func} needs at least 2 speakers in 'groups'. Got {n_groups}.")
     k = min(check_int(n_splits, "n_splits", min_value=2, func=func), n_groups)
-    est = estimator if estimator is not None else _default_classifier()
+    est = estimator if estimator is not None else labeling_model()
     seed = (
         random_state
         if random_state is None

@@ -17,6 +17,7 @@ import numpy as np
 
 from mlkit._validation import check_float, check_int, check_random_state
 from mlkit.audio import CONDITIONS, SAMPLE_RATE_HZ, apply_condition, read_audio
+from mlkit.errors import ChecksumError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -29,6 +30,7 @@ __all__ = [
     "load_speech",
     "load_rare_class",
     "verify_manifest",
+    "speaker_split",
 ]
 
 DEFAULT_CONDITION_SHARES = {
@@ -49,10 +51,6 @@ _REBUILD_HINT = {
     "speech": "Re-create it with `python datasets/speech/build.py` or restore it from git.",
     "tabular": "Re-create it with `python datasets/tabular/build.py` or restore it from git.",
 }
-
-
-class ChecksumError(ValueError):
-    """Raised when a dataset file does not match its sha256 manifest."""
 
 
 def _speech_dir() -> Path:
@@ -599,3 +597,81 @@ def load_rare_class(*, verify: bool = True) -> TabularData:
         name="rare_class",
         sha256=digest,
     )
+
+
+def speaker_split(
+    speakers, *, unseen_share: float = 0.25, seen_test_share: float = 0.25, random_state=0
+) -> dict:
+    """Split clips so that whole speakers are held out (unseen) and the rest split by clip.
+
+    Parameters
+    ----------
+    speakers : array-like of shape (n_samples,)
+        Speaker of each clip.
+    unseen_share : float, default=0.25
+        Share of speakers (at least one, and at least one kept) whose clips all go to
+        ``"unseen"``: the dev set of speaker-grouped evaluation, like new users in production.
+    seen_test_share : float, default=0.25
+        Share of the remaining speakers' clips held out as ``"seen"``, stratified by speaker.
+    random_state : int or numpy.random.Generator, default=0
+        Seeds the choice of speakers and clips.
+
+    Returns
+    -------
+    dict of str to ndarray of int
+        Sorted positions for ``"train"``, ``"seen"`` (held-out clips of training speakers) and
+        ``"unseen"`` (clips of held-out speakers); also ``"unseen_speakers"``, their names.
+
+    Raises
+    ------
+    ValueError
+        If fewer than two speakers are given or a share is outside (0, 1).
+
+    Examples
+    --------
+    >>> parts = speaker_split(list("aaaabbbbccccdddd"), random_state=0)
+    >>> [len(parts[k]) for k in ("train", "seen", "unseen")]
+    [9, 3, 4]
+    """
+    unseen_share = check_float(
+        unseen_share, "unseen_share", low=0, high=1, inclusive=(False, False), func="speaker_split"
+    )
+    seen_test_share = check_float(
+        seen_test_share,
+        "seen_test_share",
+        low=0,
+        high=1,
+        inclusive=(False, False),
+        func="speaker_split",
+    )
+    rng = check_random_state(random_state)
+    spk = np.asarray(speakers, dtype=object)
+    if spk.ndim != 1:
+        raise ValueError(
+            "The 'speakers' parameter of speaker_split must be 1-D (one entry per sample). "
+            f"Got an array of shape {spk.shape} instead."
+        )
+    spk = spk.astype(str)
+    names = np.unique(spk)
+    if names.size < 2:
+        raise ValueError(
+            "speaker_split needs clips of at least two speakers (one to train on, one unseen). "
+            f"Got {names.size} speaker(s)."
+        )
+    n_unseen = int(np.clip(round(unseen_share * names.size), 1, names.size - 1))
+    unseen_names = np.sort(rng.choice(names, size=n_unseen, replace=False))
+    unseen = np.flatnonzero(np.isin(spk, unseen_names))
+    train, seen = [], []
+    for name in names:
+        if name in unseen_names:
+            continue
+        members = rng.permutation(np.flatnonzero(spk == name))
+        k = int(round(seen_test_share * members.size))
+        seen.append(members[:k])
+        train.append(members[k:])
+    return {
+        "train": np.sort(np.concatenate(train)),
+        "seen": np.sort(np.concatenate(seen)),
+        "unseen": unseen,
+        "unseen_speakers": unseen_names.tolist(),
+    }

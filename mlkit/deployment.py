@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from mlkit._stats import psi, wilson_interval
 from mlkit._validation import check_float, check_int, check_random_state, check_same_length
-from mlkit.monitoring import psi
 
 __all__ = [
     "wilson_interval",
@@ -38,72 +38,6 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------- statistics
-
-
-def wilson_interval(n_successes, n_trials, *, confidence: float = 0.95):
-    """Return the Wilson score interval for a binomial proportion.
-
-    Parameters
-    ----------
-    n_successes : int or array-like of int
-        Successes (for example requests where the candidate agreed), 0 <= k <= n.
-    n_trials : int or array-like of int
-        Trials, >= 1, broadcastable against `n_successes`.
-    confidence : float, default=0.95
-        Coverage of the interval, in (0, 1).
-
-    Returns
-    -------
-    low, high : float or ndarray
-        The interval bounds, within [0, 1].
-
-    Raises
-    ------
-    ValueError
-        If a count is negative, `n_trials` is 0 or smaller than `n_successes`, or
-        `confidence` is outside (0, 1).
-
-    Notes
-    -----
-    Wilson (1927), "Probable inference, the law of succession, and statistical inference",
-    JASA 22: with ``z`` the normal quantile, ``p = k / n``,
-    centre ``(p + z^2 / 2n) / (1 + z^2 / n)`` and half-width
-    ``z / (1 + z^2 / n) * sqrt(p (1 - p) / n + z^2 / 4n^2)``. Brown, Cai & DasGupta (2001)
-    recommend it over the Wald interval, which undercovers near 0 and 1. Same values as
-    ``scipy.stats.binomtest(k, n).proportion_ci(method="wilson")``.
-
-    Examples
-    --------
-    >>> low, high = wilson_interval(80, 100)
-    >>> round(low, 4), round(high, 4)
-    (0.7112, 0.8666)
-    """
-    from scipy.stats import norm
-
-    conf = check_float(
-        confidence,
-        "confidence",
-        low=0.0,
-        high=1.0,
-        inclusive=(False, False),
-        func="wilson_interval",
-    )
-    k = np.asarray(n_successes, dtype=float)
-    n = np.asarray(n_trials, dtype=float)
-    if np.any(n < 1) or np.any(k < 0) or np.any(k > n):
-        raise ValueError(
-            "wilson_interval needs 0 <= n_successes <= n_trials and n_trials >= 1. "
-            f"Got n_successes={n_successes!r}, n_trials={n_trials!r} instead."
-        )
-    z = norm.ppf(1 - (1 - conf) / 2)
-    p = k / n
-    denom = 1 + z**2 / n
-    centre = (p + z**2 / (2 * n)) / denom
-    half = z / denom * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-    low, high = np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
-    if low.ndim == 0:
-        return float(low), float(high)
-    return low, high
 
 
 def assign_bucket(request_ids, *, salt: str = "") -> np.ndarray:

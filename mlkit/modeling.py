@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mlkit._models import MODELS, make_model
 from mlkit._validation import (
     check_float,
     check_int,
@@ -22,6 +23,7 @@ from mlkit._validation import (
     check_same_length,
     check_tags,
 )
+from mlkit.datasets import speaker_split
 
 __all__ = [
     "MODELS",
@@ -61,15 +63,6 @@ __all__ = [
     "budget_takeaways",
 ]
 
-MODELS = (
-    "svm",
-    "logreg",
-    "random_forest",
-    "knn",
-    "nearest_centroid",
-    "quick_and_dirty",
-)
-"""Model names understood by :func:`make_model`."""
 
 LITERATURE_BASELINES = (
     {
@@ -89,8 +82,6 @@ LITERATURE_BASELINES = (
     },
 )
 """Published spoken-digit results, as reported by their authors (not reproduced here)."""
-
-_MEAN_MFCC_COLUMNS = 13  # the first 13 columns of mlkit.features.mfcc_features: MFCC means
 
 
 def _to_1d(a, name, func):
@@ -142,84 +133,6 @@ def _check_scores(y_score, n, func):
 
 
 # --------------------------------------------------------------------------- models, splits
-
-
-def make_model(name: str = "svm", *, random_state: int = 0, **params):
-    """Build an unfitted scikit-learn model for MFCC features (or any numeric table).
-
-    Parameters
-    ----------
-    name : {"svm", "logreg", "random_forest", "knn", "nearest_centroid", "quick_and_dirty"}
-        ``"svm"``: standardise + RBF support-vector classifier (`C`, `gamma`).
-        ``"logreg"``: standardise + logistic regression (`C`).
-        ``"random_forest"``: random forest (`n_estimators`, `max_depth`).
-        ``"knn"``: standardise + k nearest neighbours (`n_neighbors`).
-        ``"nearest_centroid"``: the "older system", template matching against one mean
-        template per digit in standardised MFCC space.
-        ``"quick_and_dirty"``: logistic regression on the 13 mean MFCCs only, what one writes
-        in an afternoon.
-    random_state : int, default=0
-        Seed for models that are random.
-    **params
-        Hyper-parameters of the final estimator, overriding the defaults (for example
-        ``C=10``; for ``"logreg"`` also ``tol``, ``solver``, ``max_iter``, ``class_weight``).
-        JSON-friendly, so a tracked run can be rebuilt from its record.
-
-    Returns
-    -------
-    sklearn.pipeline.Pipeline or estimator
-        Unfitted.
-
-    Raises
-    ------
-    ValueError
-        If `name` is unknown.
-    TypeError
-        If a hyper-parameter is not accepted by the estimator.
-
-    Examples
-    --------
-    >>> make_model("logreg", C=0.5).steps[-1][1].C
-    0.5
-    >>> clf = make_model("logreg", C=0.02, tol=1e-3, solver="newton-cg", max_iter=300)
-    >>> clf.steps[-1][1].get_params()["solver"], clf.steps[-1][1].tol
-    ('newton-cg', 0.001)
-    """
-    from sklearn.compose import ColumnTransformer
-    from sklearn.ensemble import RandomForestClassifier
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.neighbors import KNeighborsClassifier, NearestCentroid
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import StandardScaler
-    from sklearn.svm import SVC
-
-    check_one_of(name, "name", set(MODELS), func="make_model")
-    seed = check_int(random_state, "random_state", min_value=0, func="make_model")
-    builders = {
-        "svm": lambda: SVC(**{"C": 10.0, "gamma": "scale", **params}),
-        "logreg": lambda: LogisticRegression(**{"C": 1.0, "max_iter": 2000, **params}),
-        "random_forest": lambda: RandomForestClassifier(
-            **{"n_estimators": 200, "random_state": seed, "n_jobs": 1, **params}
-        ),
-        "knn": lambda: KNeighborsClassifier(**{"n_neighbors": 5, **params}),
-        "nearest_centroid": lambda: NearestCentroid(**params),
-        "quick_and_dirty": lambda: LogisticRegression(**{"max_iter": 2000, **params}),
-    }
-    try:
-        est = builders[name]()
-    except TypeError as exc:
-        raise TypeError(
-            f"make_model({name!r}) got a hyper-parameter its estimator does not take: {exc}."
-        ) from exc
-    if name == "random_forest":
-        return Pipeline([("clf", est)])
-    steps = [("scale", StandardScaler()), ("clf", est)]
-    if name == "quick_and_dirty":
-        select = ColumnTransformer(
-            [("mfcc_means", "passthrough", list(range(_MEAN_MFCC_COLUMNS)))], remainder="drop"
-        )
-        steps.insert(0, ("select", select))
-    return Pipeline(steps)
 
 
 def fit_and_score(
@@ -325,78 +238,6 @@ def score_sets(model, X, y, sets: Mapping, *, tags=None) -> dict:
             for t in dict.fromkeys(tags[idx].tolist()):
                 out[f"{name}_tag_accuracy_{t}"] = float(correct[tags[idx] == t].mean())
     return out
-
-
-def speaker_split(
-    speakers, *, unseen_share: float = 0.25, seen_test_share: float = 0.25, random_state=0
-) -> dict:
-    """Split clips so that whole speakers are held out (unseen) and the rest split by clip.
-
-    Parameters
-    ----------
-    speakers : array-like of shape (n_samples,)
-        Speaker of each clip.
-    unseen_share : float, default=0.25
-        Share of speakers (at least one, and at least one kept) whose clips all go to
-        ``"unseen"``: the dev set of speaker-grouped evaluation, like new users in production.
-    seen_test_share : float, default=0.25
-        Share of the remaining speakers' clips held out as ``"seen"``, stratified by speaker.
-    random_state : int or numpy.random.Generator, default=0
-        Seeds the choice of speakers and clips.
-
-    Returns
-    -------
-    dict of str to ndarray of int
-        Sorted positions for ``"train"``, ``"seen"`` (held-out clips of training speakers) and
-        ``"unseen"`` (clips of held-out speakers); also ``"unseen_speakers"``, their names.
-
-    Raises
-    ------
-    ValueError
-        If fewer than two speakers are given or a share is outside (0, 1).
-
-    Examples
-    --------
-    >>> parts = speaker_split(list("aaaabbbbccccdddd"), random_state=0)
-    >>> [len(parts[k]) for k in ("train", "seen", "unseen")]
-    [9, 3, 4]
-    """
-    unseen_share = check_float(
-        unseen_share, "unseen_share", low=0, high=1, inclusive=(False, False), func="speaker_split"
-    )
-    seen_test_share = check_float(
-        seen_test_share,
-        "seen_test_share",
-        low=0,
-        high=1,
-        inclusive=(False, False),
-        func="speaker_split",
-    )
-    rng = check_random_state(random_state)
-    spk = _to_1d(np.asarray(speakers, dtype=object), "speakers", "speaker_split").astype(str)
-    names = np.unique(spk)
-    if names.size < 2:
-        raise ValueError(
-            "speaker_split needs clips of at least two speakers (one to train on, one unseen). "
-            f"Got {names.size} speaker(s)."
-        )
-    n_unseen = int(np.clip(round(unseen_share * names.size), 1, names.size - 1))
-    unseen_names = np.sort(rng.choice(names, size=n_unseen, replace=False))
-    unseen = np.flatnonzero(np.isin(spk, unseen_names))
-    train, seen = [], []
-    for name in names:
-        if name in unseen_names:
-            continue
-        members = rng.permutation(np.flatnonzero(spk == name))
-        k = int(round(seen_test_share * members.size))
-        seen.append(members[:k])
-        train.append(members[k:])
-    return {
-        "train": np.sort(np.concatenate(train)),
-        "seen": np.sort(np.concatenate(seen)),
-        "unseen": unseen,
-        "unseen_speakers": unseen_names.tolist(),
-    }
 
 
 @dataclass(repr=False)
@@ -1661,35 +1502,16 @@ def threshold_view_renderer(sweep, *, pr_auc: float | None = None, dpi: int = 72
     >>> type(render(0.5)).__name__
     'Image'
     """
-    import io
-
-    import matplotlib.pyplot as plt
-    from IPython.display import Image
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from PIL import Image as PILImage
+    from mlkit.widgets import BlitCanvas
 
     view = _ThresholdView(sweep, pr_auc=pr_auc)
-    plt.close(view.fig)  # drawn only through render(): the inline backend must not show it too
-    view.fig.set_dpi(dpi)
     moving = [view.point, view.image, view.vline, view.cm_ax.title, view.cost_ax.title]
     moving += [t for row in view.cells for t in row]
-    for artist in moving:
-        artist.set_animated(True)
-    canvas = FigureCanvasAgg(view.fig)
-    canvas.draw()
-    background = canvas.copy_from_bbox(view.fig.bbox)
+    canvas = BlitCanvas(view.fig, animated=moving, dpi=dpi)
 
     def render(threshold: float):
-        # blitting: restore the static background, draw only what the threshold moves
         view.update(float(threshold))
-        canvas.restore_region(background)
-        for artist in moving:
-            view.fig.draw_artist(artist)
-        buf = io.BytesIO()
-        PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).save(
-            buf, format="png", compress_level=1
-        )
-        return Image(data=buf.getvalue(), format="png")
+        return canvas.frame(moving)
 
     return render
 

@@ -23,13 +23,23 @@ Three layers, as in the course:
 
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mlkit._stats import (
+    PSI_EPS,
+    binned,
+    clean_sample,
+    js_from_proportions,
+    proportions_categorical,
+    proportions_numeric,
+    psi,
+    psi_from_proportions,
+    quantile_edges,
+)
 from mlkit._validation import check_float, check_int, check_one_of, check_random_state
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -93,7 +103,6 @@ SPEECH_VARIANTS = {
 INPUT_FEATURES = ("duration_s", "rms_db", "spectral_centroid_hz", "spectral_bandwidth_hz")
 """Input metrics computed on every raw request (before the voice-activity stage)."""
 
-_EPS = 1e-4
 _SILENT_DB = -60.0
 _FLOOR_DB = -100.0
 _KINDS = ("data_drift", "concept_drift", "pipeline_fault")
@@ -103,133 +112,6 @@ _SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
 # --------------------------------------------------------------------------------------------
 # Drift statistics
 # --------------------------------------------------------------------------------------------
-
-
-def _clean_sample(values, name, func, *, categorical=False):
-    """Return a 1-D array without missing values; raise when nothing is left."""
-    if categorical:
-        import pandas as pd
-
-        arr = pd.Series(values).dropna().astype(str).to_numpy()
-    else:
-        try:
-            arr = np.asarray(values, dtype=np.float64).ravel()
-        except (TypeError, ValueError) as exc:
-            raise TypeError(
-                f"The {name!r} parameter of {func} must be numeric. Got values that are not "
-                f"numbers ({exc}). Pass categorical=True for categories."
-            ) from exc
-        arr = arr[~np.isnan(arr)]
-    if arr.size == 0:
-        raise ValueError(
-            f"The {name!r} parameter of {func} must hold at least one non-missing value. "
-            "Got none. Pass a non-empty sample."
-        )
-    return arr
-
-
-def _quantile_edges(reference, n_bins):
-    """Interior bin edges at the reference quantiles (duplicates removed for ties)."""
-    qs = np.quantile(reference, np.linspace(0.0, 1.0, n_bins + 1)[1:-1])
-    return np.unique(qs)
-
-
-def _proportions_numeric(sample, edges):
-    counts = np.bincount(np.searchsorted(edges, sample, side="right"), minlength=edges.size + 1)
-    return counts / max(sample.size, 1)
-
-
-def _proportions_categorical(sample, categories):
-    index = {c: i for i, c in enumerate(categories)}
-    counts = np.zeros(len(categories) + 1)
-    for value, n in zip(*np.unique(sample, return_counts=True), strict=True):
-        counts[index.get(value, len(categories))] += n
-    return counts / max(sample.size, 1)
-
-
-def _psi_from_proportions(p_ref, p_cur, eps):
-    p_ref = np.where(p_ref > 0, p_ref, eps)
-    p_cur = np.where(p_cur > 0, p_cur, eps)
-    return float(np.sum((p_cur - p_ref) * np.log(p_cur / p_ref)))
-
-
-def _js_from_proportions(p_ref, p_cur):
-    from scipy.spatial.distance import jensenshannon
-
-    if p_ref.sum() == 0 or p_cur.sum() == 0:
-        return float("nan")
-    return float(jensenshannon(p_ref, p_cur, base=2))
-
-
-def _binned(reference, current, n_bins, categorical, func):
-    ref = _clean_sample(reference, "reference", func, categorical=categorical)
-    cur = _clean_sample(current, "current", func, categorical=categorical)
-    if categorical:
-        categories = sorted(set(ref) | set(cur))
-        return _proportions_categorical(ref, categories), _proportions_categorical(cur, categories)
-    edges = _quantile_edges(ref, n_bins)
-    return _proportions_numeric(ref, edges), _proportions_numeric(cur, edges)
-
-
-def psi(reference, current, *, n_bins: int = 10, eps: float = _EPS, categorical: bool = False):
-    """Return the population stability index of `current` against `reference`.
-
-    Parameters
-    ----------
-    reference : array-like of shape (n_reference,)
-        The reference sample (training data or a known-good period). NaN values are dropped.
-    current : array-like of shape (n_current,)
-        The sample to compare (a window of production traffic). NaN values are dropped.
-    n_bins : int, default=10
-        Number of bins, cut at the reference deciles (quantiles ``1/n_bins, 2/n_bins, ...``)
-        so every bin holds about the same share of the reference; ties can merge bins.
-        Ignored when `categorical`.
-    eps : float, default=1e-4
-        Proportion given to an empty bin so that the logarithm stays finite; in (0, 0.1].
-    categorical : bool, default=False
-        Treat values as categories (one bin per category seen in either sample).
-
-    Returns
-    -------
-    float
-        ``sum((p_cur - p_ref) * ln(p_cur / p_ref))`` over bins, >= 0; 0 for identical
-        proportions.
-
-    Raises
-    ------
-    ValueError
-        If a sample is empty or `n_bins` / `eps` is out of range.
-    TypeError
-        If a numeric sample holds non-numbers.
-
-    See Also
-    --------
-    DriftMonitor : learns the reference bins once and scores many windows.
-    expected_null_psi : the PSI that sampling noise alone produces.
-
-    Notes
-    -----
-    PSI is the symmetrised Kullback-Leibler divergence (Jeffreys divergence) of the binned
-    proportions, from credit scoring (Siddiqi, *Credit Risk Scorecards*, 2006). The rule of
-    thumb reads < 0.1 as stable, 0.1-0.25 as a moderate shift and > 0.25 as a significant one
-    (:data:`PSI_RULE_OF_THUMB`). Yurdakul (2018, *Statistical properties of the population
-    stability index*) shows that under no drift ``PSI * n m / (n + m)`` is approximately
-    chi-square with ``n_bins - 1`` degrees of freedom, so small windows give a PSI well above
-    0 by chance: see :func:`expected_null_psi`.
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(0)
-    >>> ref = rng.normal(size=5000)
-    >>> round(psi(ref, ref), 6)
-    0.0
-    >>> psi(ref, rng.normal(loc=1.0, size=5000)) > 0.25
-    True
-    """
-    n_bins = check_int(n_bins, "n_bins", min_value=2, max_value=1000, func="psi")
-    eps = check_float(eps, "eps", low=0.0, high=0.1, inclusive=(False, True), func="psi")
-    p_ref, p_cur = _binned(reference, current, n_bins, categorical, "psi")
-    return _psi_from_proportions(p_ref, p_cur, eps)
 
 
 def expected_null_psi(n_reference: int, n_current: int, *, n_bins: int = 10) -> float:
@@ -303,8 +185,8 @@ def ks_test(reference, current, *, method: str = "auto") -> tuple[float, float]:
     """
     from scipy.stats import ks_2samp
 
-    ref = _clean_sample(reference, "reference", "ks_test")
-    cur = _clean_sample(current, "current", "ks_test")
+    ref = clean_sample(reference, "reference", "ks_test")
+    cur = clean_sample(current, "current", "ks_test")
     check_one_of(method, "method", {"auto", "exact", "asymp"}, func="ks_test")
     res = ks_2samp(ref, cur, method=method)
     return float(res.statistic), float(res.pvalue)
@@ -339,15 +221,15 @@ def chi2_test(reference, current) -> tuple[float, float]:
     """
     from scipy.stats import chi2_contingency
 
-    ref = _clean_sample(reference, "reference", "chi2_test", categorical=True)
-    cur = _clean_sample(current, "current", "chi2_test", categorical=True)
+    ref = clean_sample(reference, "reference", "chi2_test", categorical=True)
+    cur = clean_sample(current, "current", "chi2_test", categorical=True)
     categories = sorted(set(ref) | set(cur))
     if len(categories) < 2:
         return 0.0, 1.0
     table = np.vstack(
         [
-            _proportions_categorical(ref, categories)[:-1] * ref.size,
-            _proportions_categorical(cur, categories)[:-1] * cur.size,
+            proportions_categorical(ref, categories)[:-1] * ref.size,
+            proportions_categorical(cur, categories)[:-1] * cur.size,
         ]
     )
     res = chi2_contingency(np.round(table))
@@ -384,8 +266,8 @@ def js_distance(reference, current, *, n_bins: int = 10, categorical: bool = Fal
     1.0
     """
     n_bins = check_int(n_bins, "n_bins", min_value=2, max_value=1000, func="js_distance")
-    p_ref, p_cur = _binned(reference, current, n_bins, categorical, "js_distance")
-    return _js_from_proportions(p_ref, p_cur)
+    p_ref, p_cur = binned(reference, current, n_bins, categorical, "js_distance")
+    return js_from_proportions(p_ref, p_cur)
 
 
 def _is_categorical(series) -> bool:
@@ -448,7 +330,7 @@ class DriftMonitor:
     (True, True)
     """
 
-    def __init__(self, *, n_bins: int = 10, eps: float = _EPS, categorical=None):
+    def __init__(self, *, n_bins: int = 10, eps: float = PSI_EPS, categorical=None):
         self.n_bins = n_bins
         self.eps = eps
         self.categorical = categorical
@@ -493,16 +375,16 @@ class DriftMonitor:
         self.bin_edges_, self.categories_, self.reference_proportions_ = {}, {}, {}
         self.reference_ = {}
         for c in cols:
-            values = _clean_sample(reference[c], c, "DriftMonitor.fit", categorical=c in cat)
+            values = clean_sample(reference[c], c, "DriftMonitor.fit", categorical=c in cat)
             self.reference_[c] = values
             if c in cat:
                 self.categories_[c] = sorted(set(values))
-                self.reference_proportions_[c] = _proportions_categorical(
+                self.reference_proportions_[c] = proportions_categorical(
                     values, self.categories_[c]
                 )
             else:
-                self.bin_edges_[c] = _quantile_edges(values, n_bins)
-                self.reference_proportions_[c] = _proportions_numeric(values, self.bin_edges_[c])
+                self.bin_edges_[c] = quantile_edges(values, n_bins)
+                self.reference_proportions_[c] = proportions_numeric(values, self.bin_edges_[c])
         self.n_reference_ = len(reference)
         return self
 
@@ -530,10 +412,10 @@ class DriftMonitor:
         for c in self.features_:
             if c in self.categorical_:
                 v = current[c].dropna().astype(str).to_numpy()
-                out[c] = _proportions_categorical(v, self.categories_[c])
+                out[c] = proportions_categorical(v, self.categories_[c])
             else:
                 v = np.asarray(current[c], dtype=np.float64)
-                out[c] = _proportions_numeric(v[~np.isnan(v)], self.bin_edges_[c])
+                out[c] = proportions_numeric(v[~np.isnan(v)], self.bin_edges_[c])
         return out
 
     def psi_by_window(self, current: pd.DataFrame, window) -> pd.DataFrame:
@@ -631,10 +513,10 @@ class DriftMonitor:
                 "p_value": np.nan,
             }
             if n > 0:
-                row["psi"] = _psi_from_proportions(
+                row["psi"] = psi_from_proportions(
                     self.reference_proportions_[c], props[c], self.eps
                 )
-                row["js_distance"] = _js_from_proportions(self.reference_proportions_[c], props[c])
+                row["js_distance"] = js_from_proportions(self.reference_proportions_[c], props[c])
                 if tests and cat:
                     row["statistic"], row["p_value"] = chi2_test(self.reference_[c], current[c])
                 elif tests:
@@ -740,7 +622,7 @@ def drift_report(
     current: pd.DataFrame,
     *,
     n_bins: int = 10,
-    eps: float = _EPS,
+    eps: float = PSI_EPS,
     alpha: float = 0.05,
     psi_threshold: float = PSI_RULE_OF_THUMB["significant"],
 ) -> pd.DataFrame:
@@ -804,7 +686,7 @@ def drift_report(
     cur.columns = list(map(str, current.columns))
     monitor = DriftMonitor(n_bins=n_bins, eps=eps).fit(ref)
     for c in cols:  # a column may be all-missing in the current table
-        _clean_sample(
+        clean_sample(
             cur[c], f"current[{c!r}]", "drift_report", categorical=c in monitor.categorical_
         )
     # Categories are compared as strings, so "1" in one file and 1 in the other agree.
@@ -2132,7 +2014,7 @@ def window_metrics(
         if ref_p is not None:
             pred = col["y_pred"][s][ok]
             cur = np.bincount(pred[pred >= 0], minlength=10)[:10].astype(float)
-            row["label_js"] = _js_from_proportions(ref_p, cur / max(cur.sum(), 1.0))
+            row["label_js"] = js_from_proportions(ref_p, cur / max(cur.sum(), 1.0))
         rows.append(row)
     out = pd.DataFrame(rows)
     if monitor is not None:
@@ -2449,10 +2331,9 @@ def dashboard_renderer(
         table (pandas.DataFrame).
     """
     import pandas as pd
-    from IPython.display import Image
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from PIL import Image as PILImage
+
+    from mlkit.widgets import BlitCanvas
 
     rule_list = list(rules.values())
     n_days = 1 + int(max(t["day_end"].max() for t in tables.values()))
@@ -2490,16 +2371,14 @@ def dashboard_renderer(
     for ax in axes[-1]:
         ax.set_xlabel("day (dotted: true onset; red triangle: alert fired)")
     # A bare Figure on an Agg canvas: not managed by pyplot, so never drawn twice inline.
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    background = canvas.copy_from_bbox(fig.bbox)
+    canvas = BlitCanvas(fig)
     columns = ["rule", "node", "severity", "day_end", "alert_day", "value"]
 
     def render(stream: str, window_days: int, psi_threshold: float, consecutive: int):
         data = cache[(stream, window_days)]
         ev = events.get(stream)
         x = data["x"]
-        canvas.restore_region(background)
+        canvas.restore()
         rows = []
         for rule, line, thr, fired, onset in artists:
             threshold = float(psi_threshold) if rule.name == psi_rule else rule.threshold
@@ -2517,10 +2396,7 @@ def dashboard_renderer(
                 end = data["day_end"][i]
                 rows.append((rule.name, rule.node, rule.severity, end, end + rule.delay_days, y[i]))
         rows.sort(key=lambda r: (r[4], _SEVERITY_RANK[r[2]]))
-        w, h = canvas.get_width_height()
-        img = PILImage.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        buf = io.BytesIO()
-        img.convert("RGB").save(buf, format="png", compress_level=1)
+        image = canvas.png(mode="RGB")
         if ev is None:
             head = f"**{stream}**: no injected event (control) — false alarms: **{len(rows)}**"
         else:
@@ -2541,6 +2417,6 @@ def dashboard_renderer(
             f"{consecutive} consecutive window(s). Alert day = window end + label delay."
         )
         table = pd.DataFrame(rows, columns=columns).round(3)
-        return head, Image(data=buf.getvalue(), format="png"), table
+        return head, image, table
 
     return render

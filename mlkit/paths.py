@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["project_root", "resolve_path", "datasets_dir"]
+__all__ = ["project_root", "resolve_path", "datasets_dir", "run_dir"]
 
 
 def project_root(start: str | os.PathLike | None = None) -> Path:
@@ -31,6 +31,40 @@ def project_root(start: str | os.PathLike | None = None) -> Path:
         if (folder / "nbs_ci.yml").is_file() and (folder / "mlkit").is_dir():
             return folder
     return Path(__file__).resolve().parent.parent
+
+
+def run_dir(*, create: bool = True) -> Path:
+    """Return the folder where this execution writes its artefacts (the one run-folder rule).
+
+    ``mlkit run`` sets ``MLKIT_RUN_DIR`` to the run's own folder ``runs/<UTC>-<id>/``; an
+    interactive session (JupyterLab, a script) writes to ``<project root>/runs/interactive``
+    (ignored by git). Every phase asks here: the MLflow store, lineage records, saved models and
+    error tags of one execution all land in one folder.
+
+    Parameters
+    ----------
+    create : bool, default=True
+        Create the folder (and its parents) when it does not exist yet.
+
+    Returns
+    -------
+    pathlib.Path
+        An absolute path.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["MLKIT_RUN_DIR"] = "/tmp/mlkit-doctest-run"
+    >>> str(run_dir(create=False))
+    '/tmp/mlkit-doctest-run'
+    >>> del os.environ["MLKIT_RUN_DIR"]
+    """
+    env = os.environ.get("MLKIT_RUN_DIR")
+    folder = Path(env).expanduser() if env else project_root() / "runs" / "interactive"
+    folder = folder.resolve()
+    if create:
+        folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def datasets_dir() -> Path:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mlkit._models import quick_model
+from mlkit._stats import accuracy_by_group
 from mlkit._validation import check_float, check_int, check_random_state, check_same_length
 
 __all__ = [
@@ -129,39 +131,6 @@ def _check_nonneg(value, name, func):
 
 
 # --------------------------------------------------------------------------- feasibility
-
-
-def quick_model(*, random_state=0):
-    """Return the quick baseline used for scoping: standardised features + logistic regression.
-
-    Parameters
-    ----------
-    random_state : int, default=0
-        Seed of the solver (the lbfgs solver is deterministic; kept for the API contract).
-
-    Returns
-    -------
-    sklearn.pipeline.Pipeline
-        :func:`mlkit.modeling.make_model` ``("logreg", tol=1e-3, max_iter=2000)``:
-        ``StandardScaler`` then ``LogisticRegression``; input: a feature matrix such as
-        :func:`mlkit.features.mfcc_features`. The loose tolerance halves the fit time on
-        small sets at no measurable cost in accuracy.
-
-    Notes
-    -----
-    Scoping needs a model that trains in seconds, not the best model: its learning curve
-    and errors tell whether the project is feasible (Ng, "Machine Learning Yearning", ch. 13:
-    build your first system quickly, then iterate).
-
-    Examples
-    --------
-    >>> quick_model().steps[-1][1].tol
-    0.001
-    """
-    from mlkit.modeling import make_model
-
-    seed = random_state if isinstance(random_state, numbers.Integral) else 0
-    return make_model("logreg", tol=1e-3, max_iter=2000, random_state=seed)
 
 
 def learning_curve_table(
@@ -1094,48 +1063,6 @@ def plot_business_value(
     ax.legend(fontsize=8, loc="upper left")
     ax.grid(alpha=0.3)
     return ax.figure
-
-
-def accuracy_by_group(y_true, y_pred, groups):
-    """Return accuracy per group and its gap to the overall accuracy.
-
-    Parameters
-    ----------
-    y_true, y_pred : array-like of shape (n_samples,)
-        True and predicted labels.
-    groups : array-like of shape (n_samples,)
-        Group of each sample (speaker, accent, gender, ...).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index: the groups, sorted by accuracy (worst first), then ``"overall"``; columns
-        ``n_samples``, ``accuracy`` and ``gap`` (accuracy minus overall accuracy).
-
-    Raises
-    ------
-    ValueError
-        If the inputs differ in length or are empty.
-
-    Examples
-    --------
-    >>> accuracy_by_group([1, 1, 0, 0], [1, 0, 0, 0], ["a", "a", "b", "b"])["accuracy"].tolist()
-    [0.5, 1.0, 0.75]
-    """
-    import pandas as pd
-
-    check_same_length("accuracy_by_group", y_true=y_true, y_pred=y_pred, groups=groups)
-    if len(y_true) == 0:
-        raise ValueError("accuracy_by_group needs at least one sample. Got 0.")
-    df = pd.DataFrame({"g": np.asarray(groups), "ok": np.asarray(y_true) == np.asarray(y_pred)})
-    overall = float(df["ok"].mean())
-    out = df.groupby("g", sort=True)["ok"].agg(n_samples="size", accuracy="mean")
-    out = out.sort_values("accuracy", kind="stable")
-    out.loc["overall"] = [len(df), overall]
-    out["n_samples"] = out["n_samples"].astype(np.int64)
-    out["gap"] = out["accuracy"] - overall
-    out.index.name = None
-    return out
 
 
 def plot_group_accuracy(table, *, title: str = "Accuracy per group (worst first)", ax=None):

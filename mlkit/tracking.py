@@ -23,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from mlkit.errors import ModelIntegrityError, TrackingError
 from mlkit.lineage import sha256_bytes
 
 __all__ = [
@@ -46,14 +47,6 @@ __all__ = [
 _LOCK_MARKERS = ("database is locked", "database table is locked", "database is busy")
 _RETRY_STATS = {"calls": 0, "retries": 0, "wait_s": 0.0}
 _NON_SQL_SCHEMES = ("http://", "https://", "databricks", "postgresql", "mysql", "mssql")
-
-
-class TrackingError(ValueError):
-    """Raised when a tracking store or a tracked run cannot be used as asked."""
-
-
-class ModelIntegrityError(ValueError):
-    """Raised when a model file does not match its sha256 or holds untrusted types."""
 
 
 def save_model(model, path: str | os.PathLike) -> str:
@@ -713,7 +706,8 @@ def training_set_sha256(train, y_train, *, params: dict | None = None) -> str:
 def _fit_score(name, X, train, y_train, *, y, eval_sets, tags, hyper, random_state):
     import numpy as np
 
-    from mlkit.modeling import make_model, score_sets
+    from mlkit._models import make_model
+    from mlkit.modeling import score_sets
 
     X = np.asarray(X)
     model = make_model(name, random_state=random_state, **(hyper or {}))

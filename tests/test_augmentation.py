@@ -271,11 +271,11 @@ def test_model_sizes_differ_in_capacity():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(80, 144))
     y = (X[:, 50] > 0).astype(int)  # only visible to the large model
-    small = aug._make_model("small").fit(X, y)
-    large = aug._make_model("large").fit(X, y)
+    small = aug.model_of_size("small").fit(X, y)
+    large = aug.model_of_size("large").fit(X, y)
     assert large.score(X, y) > small.score(X, y) + 0.2
-    with pytest.raises(ValueError, match="'size' parameter of augmentation must be one of"):
-        aug._make_model("huge")
+    with pytest.raises(ValueError, match="'size' parameter of model_of_size must be one of"):
+        aug.model_of_size("huge")
 
 
 def test_compare_and_learning_curves_shapes():
@@ -354,7 +354,7 @@ def test_play_examples_displays_nothing_headless(monkeypatch):
 def test_butter_bandpass_sos_equals_scipy(order, low_hz, high_hz, sr):
     from scipy.signal import butter, sosfilt_zi
 
-    sos, zi = aug._butter_bandpass_sos(order, low_hz, high_hz, sr)
+    sos, zi = aug.butter_bandpass_sos_zi(order, low_hz, high_hz, sr)
     ref = butter(order, [low_hz, high_hz], btype="bandpass", fs=sr, output="sos")
     np.testing.assert_allclose(sos, ref, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(zi, sosfilt_zi(ref), rtol=1e-10, atol=1e-13)

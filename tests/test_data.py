@@ -755,11 +755,3 @@ def test_max_split_share_deviation_refuses_foreign_positions():
     with pytest.raises(ValueError, match=r"positions in \[0, 20\)\. Got positions 0\.\.25"):
         data.max_split_share_deviation(y, {"train": np.arange(0, 26)})
 
-
-def test_default_classifier_is_the_modeling_logreg():
-    from mlkit.modeling import make_model
-
-    ours = data._default_classifier(C=0.02).get_params()
-    theirs = make_model("logreg", C=0.02, max_iter=300, solver="newton-cg").get_params()
-    assert ours["clf__C"] == 0.02 and ours["clf__solver"] == "newton-cg"
-    assert {k: repr(v) for k, v in ours.items()} == {k: repr(v) for k, v in theirs.items()}
