@@ -29,7 +29,7 @@ def main():
                 [
                     sys.executable,
                     "-m",
-                    "mlkit.cli",
+                    "mlkit",
                     "run",
                     "--profile",
                     args.profile,

@@ -26,7 +26,7 @@ def main():
     rows = [
         ("python -c pass (interpreter floor)", [sys.executable, "-c", "pass"], None),
         ("import mlkit", [sys.executable, "-c", "import mlkit"], 0.3),
-        ("mlkit --help", [sys.executable, "-m", "mlkit.cli", "--help"], 0.5),
+        ("mlkit --help", [sys.executable, "-m", "mlkit", "--help"], 0.5),
     ]
     print(f"{'what':40s} {'median s':>9s} {'min s':>7s} {'target s':>9s}")
     for name, cmd, target in rows:

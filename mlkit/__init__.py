@@ -1,9 +1,10 @@
 """mlkit: a hands-on kit for the machine learning lifecycle.
 
-Phase modules (imported lazily, so ``import mlkit`` stays fast):
-``scoping``, ``data``, ``modeling``, ``augmentation``, ``tracking``, ``deployment``,
-``serving``, ``monitoring``. Cross-cutting machinery: ``datasets``, ``audio``, ``features``,
-``viz``, ``widgets``, ``runner``, ``lineage``, ``paths``.
+Phase packages, in lifecycle order (imported lazily, so ``import mlkit`` stays fast):
+``scoping``, ``data``, ``modeling`` (with ``augmentation`` and ``tracking``), ``deployment``
+(with ``serving``), ``monitoring``. Below them the shared layer, which imports no phase:
+``datasets``, ``audio``, ``features``, ``viz``, ``widgets``, ``lineage``, ``paths``, ``errors``.
+Beside them the notebook runner, ``runner`` (the ``mlkit`` command).
 """
 
 import importlib
@@ -14,22 +15,26 @@ __all__ = [
     "__version__",
     "record",
     "is_headless",
-    "audio",
-    "augmentation",
+    # phases, in lifecycle order
+    "scoping",
     "data",
-    "datasets",
+    "modeling",
+    "augmentation",
+    "tracking",
     "deployment",
+    "serving",
+    "monitoring",
+    # shared layer
+    "audio",
+    "datasets",
+    "errors",
     "features",
     "lineage",
-    "modeling",
-    "monitoring",
     "paths",
-    "runner",
-    "scoping",
-    "serving",
-    "tracking",
     "viz",
     "widgets",
+    # the notebook runner
+    "runner",
 ]
 
 _SUBMODULES = {name for name in __all__ if name not in {"__version__", "record", "is_headless"}}

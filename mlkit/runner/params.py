@@ -15,11 +15,9 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlkit.errors import ParameterError
+
 __all__ = ["Parameter", "ParameterError", "read_parameters", "coerce_cli_value", "check_overrides"]
-
-
-class ParameterError(ValueError):
-    """Raised when a notebook's parameters cell or a parameter value is not valid."""
 
 
 @dataclass(frozen=True)

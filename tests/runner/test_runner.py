@@ -6,8 +6,9 @@ import shutil
 import pytest
 
 from mlkit import runner
-from mlkit.cli import main
-from mlkit.config import load_config
+from mlkit.runner.cli import main
+from mlkit.runner.config import load_config
+from mlkit.runner.report import describe_error, write_summary
 
 pytestmark = pytest.mark.xdist_group("runner")
 
@@ -34,7 +35,7 @@ def fixture_run(tmp_path_factory):
         echo=lines.append,
     )
     checks = runner.check_run(run_dir, config)
-    runner.write_summary(run_dir, results, checks)
+    write_summary(run_dir, results, checks)
     return run_dir, results, checks, "\n".join(lines)
 
 
@@ -64,7 +65,7 @@ def test_failure_keeps_partial_output_and_names_the_cell(fixture_run):
     executed = json.loads((run_dir / "fail.ipynb").read_text())
     failing = [c for c in executed["cells"] if "".join(c["source"]).startswith("x = 1 / divisor")]
     assert any(o.get("ename") == "ZeroDivisionError" for o in failing[0]["outputs"])
-    report = runner.describe_error(res, run_dir)
+    report = describe_error(res, run_dir)
     assert "FAILED in cell 3 [In 3] ('x = 1 / divisor  # boom')" in report
     assert str(run_dir / "fail.ipynb") in report
     assert "ZeroDivisionError: division by zero" in log

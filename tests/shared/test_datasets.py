@@ -22,7 +22,7 @@ from mlkit.datasets import (
 )
 from mlkit.paths import datasets_dir
 
-FSDD_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "fsdd"
+FSDD_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "fsdd"
 SPEECH_DIR = datasets_dir() / "speech"
 META_COLUMNS = [
     "clip_id",

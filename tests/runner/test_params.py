@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from mlkit.params import (
+from mlkit.runner.params import (
     Parameter,
     ParameterError,
     check_overrides,

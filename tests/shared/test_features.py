@@ -19,7 +19,7 @@ from mlkit.features import (
     mfcc_features,
 )
 
-FSDD_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "fsdd"
+FSDD_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "fsdd"
 SR = 8000
 
 

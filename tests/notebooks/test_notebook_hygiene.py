@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from mlkit.config import load_config
-from mlkit.params import read_parameters
+from mlkit.runner.config import load_config
+from mlkit.runner.params import read_parameters
 from tests.conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -83,3 +83,37 @@ def test_ruff_lints_package_notebooks_and_tests():
         text=True,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+MAX_CELL_LINES = 20  # STYLE.md: a code cell is about ten lines that call mlkit, never more than 20
+
+
+def long_cells(nb: dict, limit: int = MAX_CELL_LINES) -> list[tuple[int, int, str]]:
+    """Return (cell index, line count, first line) of code cells over `limit` lines.
+
+    The parameters cell is the notebook's signature and may be longer.
+    """
+    out = []
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "code" or "parameters" in cell.get("metadata", {}).get("tags", []):
+            continue
+        lines = "".join(cell["source"]).strip("\n").splitlines()
+        if len(lines) > limit:
+            out.append((i, len(lines), lines[0]))
+    return out
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_code_cells_stay_thin(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    too_long = long_cells(nb)
+    assert not too_long, (
+        f"{path.name}: code cells over {MAX_CELL_LINES} lines (move logic, plotting and computed "
+        f"prose into the phase package): {too_long}"
+    )
+
+
+def test_the_cell_length_check_can_fail():
+    cell = {"cell_type": "code", "metadata": {}, "source": ["x = 1\n"] * 21}
+    params = {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": ["a = 1\n"] * 30}
+    assert long_cells({"cells": [params, cell]}) == [(1, 21, "x = 1")]

@@ -22,7 +22,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlkit.params import ParameterError, check_overrides, read_parameters
+from mlkit.errors import ConfigError
+from mlkit.runner.params import ParameterError, check_overrides, read_parameters
 
 __all__ = ["ConfigError", "Expectation", "NotebookSpec", "Config", "load_config", "check_metric"]
 
@@ -30,10 +31,6 @@ _TOP_KEYS = {"cell_timeout_s", "notebooks"}
 _NB_KEYS = {"profiles", "description"}
 _PROFILE_KEYS = {"parameters", "expect"}
 _EXPECT_KEYS = {"value", "abs_tol", "rel_tol", "min", "max"}
-
-
-class ConfigError(ValueError):
-    """Raised when ``nbs_ci.yml`` is malformed or names something that does not exist."""
 
 
 @dataclass(frozen=True)

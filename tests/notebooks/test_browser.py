@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from _browser import (
+from tests.notebooks._browser import (
     CHROMIUM_ARGS,
     LabServer,
     close_notebook,
@@ -29,7 +29,7 @@ from _browser import (
     wait_idle,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = "tests/fixtures/browser_panel.ipynb"
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 PROFILE = "ci"
@@ -40,7 +40,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def _config():
-    from mlkit.config import load_config
+    from mlkit.runner.config import load_config
 
     return load_config(ROOT / "nbs_ci.yml")
 

@@ -84,10 +84,12 @@ def _fail(msg: str, code: int = 2) -> int:
 def _cmd_run(args) -> int:
     import yaml
 
-    from mlkit import runner
+    from mlkit.runner.execute import execute_run
+    from mlkit.runner.plan import load_default_config, new_run_dir, plan_run
+    from mlkit.runner.report import check_run, write_summary
 
     try:
-        config = runner.load_default_config(args.config)
+        config = load_default_config(args.config)
         file_params = None
         if args.parameters_file:
             fp = Path(args.parameters_file)
@@ -109,7 +111,7 @@ def _cmd_run(args) -> int:
             return _fail(f"--jobs must be >= 1. Got {args.jobs}.")
         if args.cell_timeout is not None and args.cell_timeout <= 0:
             return _fail(f"--cell-timeout must be > 0 seconds. Got {args.cell_timeout}.")
-        jobs = runner.plan_run(
+        jobs = plan_run(
             config,
             notebooks=args.notebooks,
             profile=args.profile,
@@ -117,11 +119,11 @@ def _cmd_run(args) -> int:
             file_params=file_params,
         )
         base = Path(args.runs_dir) if args.runs_dir else config.root / "runs"
-        run_dir = runner.new_run_dir(base, out=args.out)
+        run_dir = new_run_dir(base, out=args.out)
     except (ValueError, FileNotFoundError) as exc:
         return _fail(str(exc))
     print(f"mlkit run: {len(jobs)} notebook(s), profile {args.profile!r} -> {run_dir}")
-    results = runner.execute_run(
+    results = execute_run(
         jobs,
         run_dir=run_dir,
         config=config,
@@ -129,8 +131,8 @@ def _cmd_run(args) -> int:
         n_jobs=args.jobs,
         cell_timeout_s=args.cell_timeout,
     )
-    checks = runner.check_run(run_dir, config) if args.check else None
-    summary = runner.write_summary(run_dir, results, checks)
+    checks = check_run(run_dir, config) if args.check else None
+    summary = write_summary(run_dir, results, checks)
     n_ok = sum(r.status == "ok" for r in results.values())
     print(f"\n{n_ok}/{len(results)} notebook(s) ok. Summary: {summary}")
     code = 0 if n_ok == len(results) else 1
@@ -140,12 +142,13 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_check(args) -> int:
-    from mlkit import runner
+    from mlkit.runner.plan import load_default_config
+    from mlkit.runner.report import check_run, latest_run
 
     try:
-        config = runner.load_default_config(args.config)
-        run_dir = Path(args.run_dir) if args.run_dir else runner.latest_run(config.root / "runs")
-        rows = runner.check_run(run_dir, config)
+        config = load_default_config(args.config)
+        run_dir = Path(args.run_dir) if args.run_dir else latest_run(config.root / "runs")
+        rows = check_run(run_dir, config)
     except (ValueError, FileNotFoundError) as exc:
         return _fail(str(exc))
     print(f"Checking {run_dir}")
@@ -153,12 +156,12 @@ def _cmd_check(args) -> int:
 
 
 def _print_checks(rows) -> int:
-    from mlkit import runner
+    from mlkit.runner.report import format_table
 
     if not rows:
         print("This run's profile has no expected values in nbs_ci.yml: nothing to check.")
         return 0
-    print(runner.format_table(rows, ["notebook", "metric", "expected", "got", "ok"]))
+    print(format_table(rows, ["notebook", "metric", "expected", "got", "ok"]))
     missed = sum(r["ok"] is False for r in rows)
     na = sum(r["ok"] is None for r in rows)
     print(f"\n{len(rows) - missed - na} expectation(s) met, {missed} missed.")
@@ -171,8 +174,8 @@ def _print_checks(rows) -> int:
 
 
 def _cmd_params(args) -> int:
-    from mlkit.params import read_parameters
-    from mlkit.runner import format_table
+    from mlkit.runner.params import read_parameters
+    from mlkit.runner.report import format_table
 
     try:
         params = read_parameters(args.notebook)
@@ -191,7 +194,7 @@ def _cmd_lab(args) -> int:
     import tempfile
 
     from mlkit.paths import project_root
-    from mlkit.runner import kernel_env
+    from mlkit.runner.execute import kernel_env
 
     root = project_root()
     with tempfile.TemporaryDirectory(prefix="mlkit-kernel-") as kdir:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from mlkit import runner
-from mlkit.config import load_config
+from mlkit.runner.config import load_config
+from mlkit.runner.report import describe_error, format_table
 from tests.conftest import FSDD_DIR, ROOT
 
 CONFIG = load_config(ROOT / "nbs_ci.yml")
@@ -38,11 +39,9 @@ def test_notebook_meets_expectations(notebook, profile, tmp_path):
         echo=lambda *_: None,
     )
     res = results[notebook]
-    assert res.status == "ok", runner.describe_error(res, run_dir)
+    assert res.status == "ok", describe_error(res, run_dir)
     assert res.figures, f"{notebook} drew no image/png figure in a headless run"
     rows = [r for r in runner.check_run(run_dir, CONFIG) if r["notebook"] == notebook]
     assert rows, f"{notebook} has no expectations under profile {profile!r} in nbs_ci.yml"
     missed = [r for r in rows if not r["ok"]]
-    assert not missed, "\n" + runner.format_table(
-        missed, ["notebook", "metric", "expected", "got", "ok"]
-    )
+    assert not missed, "\n" + format_table(missed, ["notebook", "metric", "expected", "got", "ok"])

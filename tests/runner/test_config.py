@@ -1,6 +1,6 @@
 import pytest
 
-from mlkit.config import ConfigError, Expectation, check_metric, load_config
+from mlkit.runner.config import ConfigError, Expectation, check_metric, load_config
 
 
 def _write(tmp_path, fixtures_dir, text):
