@@ -86,7 +86,7 @@ def _cmd_run(args) -> int:
 
     from mlkit.runner.execute import execute_run
     from mlkit.runner.plan import load_default_config, new_run_dir, plan_run
-    from mlkit.runner.report import check_run, write_summary
+    from mlkit.runner.report import check_claims, check_run, write_summary
 
     try:
         config = load_default_config(args.config)
@@ -132,27 +132,51 @@ def _cmd_run(args) -> int:
         cell_timeout_s=args.cell_timeout,
     )
     checks = check_run(run_dir, config) if args.check else None
-    summary = write_summary(run_dir, results, checks)
+    claims = check_claims(run_dir, config) if args.check else None
+    summary = write_summary(run_dir, results, checks, claims)
     n_ok = sum(r.status == "ok" for r in results.values())
     print(f"\n{n_ok}/{len(results)} notebook(s) ok. Summary: {summary}")
     code = 0 if n_ok == len(results) else 1
     if checks is not None:
-        code = code or _print_checks(checks)
+        code = _print_checks(checks) or code
+        code = _print_claims(claims) or code
     return code
 
 
 def _cmd_check(args) -> int:
     from mlkit.runner.plan import load_default_config
-    from mlkit.runner.report import check_run, latest_run
+    from mlkit.runner.report import check_claims, check_run, latest_run
 
     try:
         config = load_default_config(args.config)
         run_dir = Path(args.run_dir) if args.run_dir else latest_run(config.root / "runs")
         rows = check_run(run_dir, config)
+        claims = check_claims(run_dir, config)
     except (ValueError, FileNotFoundError) as exc:
         return _fail(str(exc))
     print(f"Checking {run_dir}")
-    return _print_checks(rows)
+    code = _print_checks(rows)
+    return _print_claims(claims) or code
+
+
+def _print_claims(rows) -> int:
+    from mlkit.runner.report import format_claim_values, format_table
+
+    if not rows:
+        return 0
+    table = [
+        {**r, "values": format_claim_values(r["values"]) or r["note"], "holds": r["ok"]}
+        for r in rows
+    ]
+    print("\nClaims (relations the notebooks' text asserts; checked on every run):")
+    print(format_table(table, ["notebook", "claim", "expr", "values", "holds"]))
+    bad = [r for r in rows if r["ok"] is False]
+    na = sum(r["ok"] is None for r in rows)
+    print(f"\n{len(rows) - len(bad) - na} claim(s) hold, {len(bad)} do not, {na} not evaluated.")
+    for r in bad:
+        if r["note"]:
+            print(f"  {r['note']}")
+    return 1 if bad else 0
 
 
 def _print_checks(rows) -> int:

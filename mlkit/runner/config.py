@@ -13,6 +13,8 @@ Schema::
               n_clips_loaded: {value: 300}
               top_priority_tag: {value: car_noise}
               fleiss_kappa: {min: 0.5, max: 0.9}
+            claims:                # relations the notebook's text asserts (mlkit.runner.claims)
+              hlp_above_model: {expr: hlp > accuracy, says: people still beat the model}
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlkit.errors import ConfigError
+from mlkit.runner.claims import Claim, parse_claim
 from mlkit.runner.params import ParameterError, check_overrides, read_parameters
 
 __all__ = ["ConfigError", "Expectation", "NotebookSpec", "Config", "load_config", "check_metric"]
 
 _TOP_KEYS = {"cell_timeout_s", "notebooks"}
 _NB_KEYS = {"profiles", "description"}
-_PROFILE_KEYS = {"parameters", "expect"}
+_PROFILE_KEYS = {"parameters", "expect", "claims"}
 _EXPECT_KEYS = {"value", "abs_tol", "rel_tol", "min", "max"}
 
 
@@ -89,6 +92,10 @@ class NotebookSpec:
     def expectations(self, profile: str) -> list[Expectation]:
         """Return the profile's expectations (empty when the profile is not listed)."""
         return list(self.profiles.get(profile, {}).get("expect", []))
+
+    def claims(self, profile: str) -> list[Claim]:
+        """Return the profile's claims (empty when the profile is not listed)."""
+        return list(self.profiles.get(profile, {}).get("claims", []))
 
 
 @dataclass
@@ -167,7 +174,7 @@ def load_config(path: str | os.PathLike = "nbs_ci.yml", *, check_parameters: boo
         If the file or a notebook it lists does not exist.
     ConfigError
         Naming the file, the notebook and the key, for unknown keys, malformed
-        expectations and bad parameters.
+        expectations or claims, and bad parameters.
     """
     import yaml
 
@@ -233,6 +240,10 @@ def load_config(path: str | os.PathLike = "nbs_ci.yml", *, check_parameters: boo
             expect = [
                 _parse_expectation(pwhere, m, s) for m, s in (prof.get("expect") or {}).items()
             ]
-            profiles[prof_name] = {"parameters": values, "expect": expect}
+            claims = prof.get("claims") or {}
+            if not isinstance(claims, dict):
+                raise ConfigError(f"{pwhere}: 'claims' must be a mapping of name: expression.")
+            claims = [parse_claim(str(k), v, where=pwhere) for k, v in claims.items()]
+            profiles[prof_name] = {"parameters": values, "expect": expect, "claims": claims}
         notebooks[nb_path] = NotebookSpec(path=full, profiles=profiles)
     return Config(path=path, root=root, notebooks=notebooks, cell_timeout_s=float(timeout))

@@ -26,7 +26,7 @@ from pathlib import Path
 from mlkit.recording import METRIC_MIME
 from mlkit.runner.config import Config
 from mlkit.runner.plan import NotebookJob, rel_path
-from mlkit.runner.report import write_metrics, describe_error
+from mlkit.runner.report import describe_error, write_metrics
 
 __all__ = ["NotebookResult", "execute_run", "kernel_env", "read_metrics"]
 

@@ -95,7 +95,11 @@ def plan_run(
                 )
             spec = config.find(p)
             chosen.append(
-                (rel_path(p, config.root) if spec is None else rel_path(spec.path, config.root), p, spec)
+                (
+                    rel_path(p, config.root) if spec is None else rel_path(spec.path, config.root),
+                    p,
+                    spec,
+                )
             )
     else:
         chosen = [(name, spec.path, spec) for name, spec in config.notebooks.items()]

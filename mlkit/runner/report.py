@@ -17,7 +17,14 @@ from mlkit.runner.config import Config, check_metric
 if TYPE_CHECKING:
     from mlkit.runner.execute import NotebookResult
 
-__all__ = ["check_run", "latest_run", "format_table", "describe_error", "write_summary"]
+__all__ = [
+    "check_run",
+    "check_claims",
+    "latest_run",
+    "format_table",
+    "describe_error",
+    "write_summary",
+]
 
 
 def write_metrics(run_dir: Path, meta: dict, results: dict[str, NotebookResult]) -> None:
@@ -131,11 +138,66 @@ def check_run(run_dir: str | os.PathLike, config: Config) -> list[dict]:
     return rows
 
 
+def check_claims(run_dir: str | os.PathLike, config: Config) -> list[dict]:
+    """Evaluate the claims of ``nbs_ci.yml`` on a run's recorded metrics.
+
+    Claims are relations, so unlike golden values they are evaluated on every run, with
+    overridden parameters too.
+
+    Parameters
+    ----------
+    run_dir : path-like
+        A run folder holding metrics.json.
+    config : Config
+        Claims come from its notebooks under the run's profile.
+
+    Returns
+    -------
+    list of dict
+        One row per claim, as :func:`mlkit.runner.claims.evaluate_claim`, with ``ok``: True when
+        the claim holds, False when it does not or reads a metric that a finished notebook did
+        not record (a typo in ``nbs_ci.yml``), None when its notebook did not finish.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder has no metrics.json.
+    """
+    from mlkit.runner.claims import evaluate_claim
+
+    path = Path(run_dir) / "metrics.json"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{run_dir} has no metrics.json; is it a run folder of `mlkit run`?"
+        )
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    profile = doc.get("profile", "ci")
+    rows = []
+    for name, res in doc.get("notebooks", {}).items():
+        spec = config.notebooks.get(name)
+        for claim in spec.claims(profile) if spec else []:
+            row = evaluate_claim(claim, res.get("metrics") or {}, notebook=name)
+            if row["holds"] is None and res.get("status") != "ok":
+                row["note"] = f"not evaluated: the notebook's status is {res.get('status')!r}"
+                row["ok"] = None
+            else:
+                row["ok"] = bool(row["holds"])
+            rows.append(row)
+    return rows
+
+
+def format_claim_values(values: dict) -> str:
+    """Return ``name=value`` pairs of a claim row, numbers to 4 significant digits."""
+    return ", ".join(
+        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v!r}" for k, v in values.items()
+    )
+
+
 def format_table(rows: list[dict], columns: list[str]) -> str:
     """Format rows as a plain-text table for the terminal."""
 
     def cell(col, v):
-        if col == "ok":
+        if col in ("ok", "holds"):
             return "n/a" if v is None else ("yes" if v else "NO")
         if isinstance(v, float) and not isinstance(v, bool):
             return f"{v:.4g}"
@@ -152,7 +214,10 @@ def format_table(rows: list[dict], columns: list[str]) -> str:
 
 
 def write_summary(
-    run_dir: Path, results: dict[str, NotebookResult], checks: list[dict] | None
+    run_dir: Path,
+    results: dict[str, NotebookResult],
+    checks: list[dict] | None,
+    claims: list[dict] | None = None,
 ) -> Path:
     """Write ``summary.md``: results per notebook with links, metrics, checks and figures."""
     doc = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
@@ -190,6 +255,20 @@ def write_summary(
             lines.append(
                 f"| {c['notebook']} | {c['metric']} | {c['expected']} | {got} | {'n/a' if c['ok'] is None else ('yes' if c['ok'] else '**NO**')} |"
             )
+    if claims:
+        n_bad = sum(c["ok"] is False for c in claims)
+        n_na = sum(c["ok"] is None for c in claims)
+        lines += [
+            "",
+            f"## Claims ({len(claims) - n_bad - n_na} hold, {n_bad} do not, {n_na} not evaluated)",
+            "",
+            "| notebook | claim | relation | values | holds |",
+            "|---|---|---|---|---|",
+        ]
+        for c in claims:
+            holds = "n/a" if c["ok"] is None else ("yes" if c["ok"] else "**NO**")
+            vals = format_claim_values(c["values"]) or c["note"]
+            lines.append(f"| {c['notebook']} | {c['claim']} | `{c['expr']}` | {vals} | {holds} |")
     for name, r in results.items():
         lines += ["", f"## {name}", ""]
         if r.parameters:
