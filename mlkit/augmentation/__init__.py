@@ -1,0 +1,85 @@
+"""Audio data augmentation: seeded audiomentations pipelines and targeted-augmentation experiments.
+
+The course's rule for augmentation: make synthetic examples that are *realistic* (noise that
+production has), that the current model gets wrong but a person still recognises, and add them
+where the error analysis says the biggest gain is. This package builds the pipelines, applies
+them reproducibly, and measures what they do to per-tag dev accuracy.
+
+Every clip here is a 1-D ``float32`` array in [-1, 1] at :data:`mlkit.audio.SAMPLE_RATE_HZ`.
+Resampling happens at the door (:func:`prepare_clip`), never inside a pipeline: a pipeline
+refuses any other rate.
+
+Notebook ``04_augmentation`` section -> file:
+
+- 1 Data, split by speaker; 5 Targeted vs unrealistic; 6 More data vs model size ->
+  ``_experiments.py``
+- 3 The pipelines, seen and heard -> ``_pipelines.py`` (pipelines, seeded application) and
+  ``_plots.py`` (examples, players, the SNR panel and every other plot or prose)
+- 4 Robust entry points -> ``_transforms.py`` (``prepare_clip`` and the kit's transforms;
+  ``entry_point_table``, which runs them through ``augment``, is in ``_pipelines.py``)
+"""
+
+from mlkit.augmentation._experiments import (
+    SIZES,
+    accuracy_by_tag,
+    augmentation_learning_curves,
+    compare_augmentations,
+    curve_gains,
+    split_table,
+)
+from mlkit.augmentation._pipelines import (
+    AUGMENTATIONS,
+    UNREALISTIC,
+    augment,
+    augment_clips,
+    augment_dataset,
+    entry_point_table,
+    make_babble_pool,
+    make_pipeline,
+    make_pipelines,
+    pipeline_for_tag,
+)
+from mlkit.augmentation._plots import (
+    NOISE_KINDS,
+    SNR_GRID_DB,
+    augment_at_snrs,
+    augment_examples,
+    describe_curves,
+    play_examples,
+    plot_augmentations,
+    plot_learning_curves,
+    plot_noisy_example,
+    plot_tag_comparison,
+)
+from mlkit.augmentation._transforms import prepare_clip
+
+__all__ = [
+    "AUGMENTATIONS",
+    "UNREALISTIC",
+    "SIZES",
+    "prepare_clip",
+    "make_pipeline",
+    "augment",
+    "augment_clips",
+    "augment_dataset",
+    "accuracy_by_tag",
+    "compare_augmentations",
+    "augmentation_learning_curves",
+    "augment_examples",
+    "pipeline_for_tag",
+    "play_examples",
+    "plot_augmentations",
+    "plot_tag_comparison",
+    "plot_learning_curves",
+    "describe_curves",
+    # notebook 04's thin cells
+    "NOISE_KINDS",
+    "SNR_GRID_DB",
+    "make_pipelines",
+    "make_babble_pool",
+    "entry_point_table",
+    "augment_at_snrs",
+    "plot_noisy_example",
+    "split_table",
+    "curve_gains",
+]

@@ -1,0 +1,104 @@
+"""Modeling phase: baselines, error analysis by tag, skewed-data metrics, slices, experiments.
+
+The helpers follow the course's modeling week: establish a baseline (human-level
+performance, a quick-and-dirty model, an older system, published figures), analyse errors by
+tag against human-level performance to decide what to work on, judge skewed data with
+precision/recall rather than accuracy, check important slices, and compare a data-centric
+with a model-centric iteration on equal budgets.
+
+One private file per section of ``notebooks/03_modeling.ipynb`` (tests in ``tests/modeling/``):
+
+* ``_experiment``: models, the speaker-grouped split, scoring ("Data, split by speaker");
+* ``_baselines``: HLP, published figures, bias and variance ("Baselines");
+* ``_error_analysis``: the table by tag, the error sample and its tags ("Error analysis by tag");
+* ``_slices``: metrics per slice with intervals, recall per class ("Important slices");
+* ``_skewed``: precision/recall, threshold choice and view ("Skewed data");
+* ``_features_vs_rows``: an engineered feature or more rows ("An engineered feature or more rows?");
+* ``_data_vs_model``: recipes and equal-budget comparison (notebook ``03b_tracking``).
+"""
+
+from mlkit._models import MODELS, make_model
+from mlkit.datasets import speaker_split
+from mlkit.modeling._baselines import (
+    LITERATURE_BASELINES,
+    baseline_systems,
+    baseline_table,
+    bayes_error_notes,
+    error_decomposition,
+    human_level_performance,
+    literature_baselines,
+)
+from mlkit.modeling._data_vs_model import (
+    RECIPES,
+    budget_comparison,
+    budget_takeaways,
+    build_recipe,
+    make_recipes,
+)
+from mlkit.modeling._error_analysis import (
+    describe_error_pool,
+    error_analysis_by_tag,
+    error_tag_shares,
+    error_tagging_widget,
+    plot_error_analysis,
+    pool_errors,
+    sample_errors,
+    save_error_tags,
+)
+from mlkit.modeling._experiment import SpeechSplit, fit_and_score, load_speech_split, score_sets
+from mlkit.modeling._features_vs_rows import RARE_CLASS_MEAN_FEATURES, feature_vs_rows
+from mlkit.modeling._skewed import (
+    ThresholdChoice,
+    binary_metrics,
+    plot_threshold_view,
+    threshold_for_cost,
+    threshold_for_recall,
+    threshold_sweep,
+    threshold_view_renderer,
+    tune_threshold,
+)
+from mlkit.modeling._slices import per_class_recall, plot_slice_metrics, slice_metrics
+
+__all__ = [
+    "MODELS",
+    "LITERATURE_BASELINES",
+    "make_model",
+    "fit_and_score",
+    "score_sets",
+    "speaker_split",
+    "SpeechSplit",
+    "load_speech_split",
+    "human_level_performance",
+    "baseline_table",
+    "literature_baselines",
+    "error_decomposition",
+    "bayes_error_notes",
+    "error_analysis_by_tag",
+    "sample_errors",
+    "pool_errors",
+    "error_tag_shares",
+    "save_error_tags",
+    "error_tagging_widget",
+    "binary_metrics",
+    "threshold_sweep",
+    "threshold_for_recall",
+    "threshold_for_cost",
+    "ThresholdChoice",
+    "tune_threshold",
+    "plot_threshold_view",
+    "threshold_view_renderer",
+    "slice_metrics",
+    "per_class_recall",
+    "feature_vs_rows",
+    "RECIPES",
+    "make_recipes",
+    "build_recipe",
+    "budget_comparison",
+    "budget_takeaways",
+    # helpers of the thin notebook cells
+    "baseline_systems",
+    "plot_error_analysis",
+    "describe_error_pool",
+    "plot_slice_metrics",
+    "RARE_CLASS_MEAN_FEATURES",
+]

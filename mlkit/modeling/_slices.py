@@ -1,0 +1,253 @@
+"""Slices: a metric per group with support and bootstrap intervals, recall per class.
+
+Serves the "Important slices" section of 03_modeling (and the size-group slices of the
+rare-class track).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mlkit._validation import check_float, check_int, check_one_of, check_random_state, check_tags
+from mlkit.modeling._checks import _check_binary, _check_label_pair
+
+_SLICE_METRICS = ("accuracy", "recall", "precision")
+
+
+def _metric_fn(metric):
+    from sklearn.metrics import accuracy_score, precision_score, recall_score
+
+    return {
+        "accuracy": accuracy_score,
+        "recall": lambda a, b: recall_score(a, b, zero_division=0.0),
+        "precision": lambda a, b: precision_score(a, b, zero_division=0.0),
+    }[metric]
+
+
+def _boot_metric(metric, yt, yp, idx):
+    """Vectorised metric over bootstrap index rows `idx` of shape (n_boot, n)."""
+    t, p = yt[idx], yp[idx]
+    if metric == "accuracy":
+        return (t == p).mean(axis=1)
+    tp = ((t == 1) & (p == 1)).sum(axis=1)
+    denom = (t == 1).sum(axis=1) if metric == "recall" else (p == 1).sum(axis=1)
+    # a resample without positives (recall) or positive predictions (precision) has no value
+    return np.where(denom > 0, tp / np.maximum(denom, 1), np.nan)
+
+
+def slice_metrics(
+    y_true,
+    y_pred,
+    groups,
+    *,
+    metric: str = "accuracy",
+    n_boot: int = 200,
+    confidence: float = 0.95,
+    flag_gap: float = 0.05,
+    min_support: int = 10,
+    random_state=0,
+):
+    """Compute a metric per slice with fairlearn's MetricFrame, support and bootstrap CIs.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        Labels and predictions. For ``recall``/``precision`` they must be 0/1.
+    groups : array-like or pandas.Series of shape (n_samples,)
+        Slice of each sample (speaker, gender, condition, size_group, ...).
+    metric : {"accuracy", "recall", "precision"}, default="accuracy"
+        ``recall``/``precision`` of the positive class use ``zero_division=0``.
+    n_boot : int, default=200
+        Bootstrap resamples per slice (percentile intervals).
+    confidence : float, default=0.95
+        Coverage of the intervals, in (0, 1).
+    flag_gap : float, default=0.05
+        Flag slices whose metric is below the overall value by more than this.
+    min_support : int, default=10
+        Never flag a slice with fewer samples (for ``recall``: fewer positives); its
+        interval is shown, but it is too small to act on alone.
+    random_state : int or numpy.random.Generator, default=0
+        Seeds the bootstrap.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: slice (plus a last row ``overall``). Columns `metric`, ``support``,
+        ``n_positive`` (for ``recall``/``precision``: positives in the slice),
+        ``ci_low``, ``ci_high``, ``gap`` (overall minus slice), ``flagged`` (gap >
+        `flag_gap` and enough support) and ``ci_below_overall`` (the whole interval is below overall: the
+        shortfall is unlikely to be chance alone).
+
+    Raises
+    ------
+    ValueError
+        For empty or mismatched inputs, missing groups or an unknown metric.
+
+    Notes
+    -----
+    Point estimates and supports come from :class:`fairlearn.metrics.MetricFrame`; the
+    intervals are percentile bootstraps of each slice separately (Efron & Tibshirani 1993),
+    wide for small slices: read ``support`` before acting on a flag.
+    """
+    import pandas as pd
+    from fairlearn.metrics import MetricFrame, count
+
+    func = "slice_metrics"
+    y_true, y_pred = _check_label_pair(y_true, y_pred, func)
+    name = getattr(groups, "name", None) or "slice"
+    g = check_tags(groups, len(y_true), func, name="groups")
+    metric = check_one_of(metric, "metric", set(_SLICE_METRICS), func=func)
+    n_boot = check_int(n_boot, "n_boot", min_value=10, func=func)
+    conf = check_float(confidence, "confidence", low=0, high=1, inclusive=(False, False), func=func)
+    flag_gap = check_float(flag_gap, "flag_gap", low=0, func=func)
+    min_support = check_int(min_support, "min_support", min_value=0, func=func)
+    rng = check_random_state(random_state)
+    if metric != "accuracy":
+        y_true = _check_binary(y_true, func, need_both=False)
+        y_pred = _check_binary(y_pred, func, need_both=False)
+    mf = MetricFrame(
+        metrics={metric: _metric_fn(metric), "support": count},
+        y_true=y_true,
+        y_pred=y_pred,
+        sensitive_features=pd.Series(g, name=name),
+    )
+    table = mf.by_group.copy()
+    table["support"] = table["support"].astype(np.int64)
+    overall = float(mf.overall[metric])
+    lo_q, hi_q = (1 - conf) / 2, 1 - (1 - conf) / 2
+    lows, highs = [], []
+    for slice_name in table.index:
+        members = np.flatnonzero(g == str(slice_name))
+        idx = members[rng.integers(0, members.size, size=(n_boot, members.size))]
+        boots = _boot_metric(metric, y_true, y_pred, idx)
+        boots = boots[~np.isnan(boots)]
+        lows.append(float(np.quantile(boots, lo_q)) if boots.size else np.nan)
+        highs.append(float(np.quantile(boots, hi_q)) if boots.size else np.nan)
+    counted = table["support"]
+    if metric != "accuracy":
+        pos = pd.Series(y_true).groupby(g).sum()
+        table.insert(
+            2, "n_positive", pos.reindex(table.index.astype(str)).to_numpy().astype(np.int64)
+        )
+        counted = table["n_positive"]
+    table["ci_low"] = lows
+    table["ci_high"] = highs
+    table["gap"] = overall - table[metric]
+    table["flagged"] = (table["gap"] > flag_gap) & (counted >= min_support)
+    table["ci_below_overall"] = table["ci_high"] < overall
+    table.loc["overall"] = {
+        metric: overall,
+        **({"n_positive": int(y_true.sum())} if metric != "accuracy" else {}),
+        "support": len(y_true),
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "gap": 0.0,
+        "flagged": False,
+        "ci_below_overall": False,
+    }
+    for col in ("support", "n_positive"):
+        if col in table:
+            table[col] = table[col].astype(np.int64)
+    table.index.name = name
+    return table
+
+
+def per_class_recall(y_true, y_pred, *, labels=None):
+    """Return recall and support of every class (rare classes included, none skipped).
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        Labels and predictions.
+    labels : array-like, optional
+        Classes to report; default: the sorted classes of `y_true`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: class. Columns ``recall`` (0.0 for a listed class without samples, set
+        explicitly with ``zero_division=0``) and ``support``, sorted by recall, lowest first.
+
+    Raises
+    ------
+    ValueError
+        For empty or mismatched inputs.
+    """
+    import pandas as pd
+    from sklearn.metrics import recall_score
+
+    y_true, y_pred = _check_label_pair(y_true, y_pred, "per_class_recall")
+    labels = np.unique(y_true) if labels is None else np.asarray(labels)
+    rec = recall_score(y_true, y_pred, labels=labels, average=None, zero_division=0.0)
+    support = np.array([(y_true == c).sum() for c in labels])
+    out = pd.DataFrame({"recall": rec, "support": support}, index=pd.Index(labels, name="class"))
+    return out.sort_values("recall", kind="stable")
+
+
+def plot_slice_metrics(
+    table,
+    *,
+    metric: str = "accuracy",
+    confidence: float = 0.95,
+    title: str | None = None,
+    figsize: tuple[float, float] = (10, 3.4),
+):
+    """Plot a metric per slice with its interval, the overall value and the flagged slices.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`slice_metrics` (an ``overall`` last row; columns `metric`, ``support``,
+        ``ci_low``, ``ci_high``, ``flagged``).
+    metric : str, default="accuracy"
+        The metric column of `table`.
+    confidence : float, default=0.95
+        Coverage of the intervals (the `confidence` passed to :func:`slice_metrics`), in
+        (0, 1); only named in the axis label.
+    title : str, optional
+        Figure title; default ``"<metric> per <slice> (n = support)"``.
+    figsize : tuple of float, default=(10, 3.4)
+        Figure size in inches (width, height).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One point per slice with its interval, labelled with its support; flagged slices
+        in red; the overall value as a dashed line.
+
+    Raises
+    ------
+    ValueError
+        If `table` has no ``overall`` row or lacks a needed column.
+
+    Examples
+    --------
+    >>> t = slice_metrics([1, 1, 0, 0] * 5, [1, 1, 0, 1] * 5, ["a", "b"] * 10, n_boot=20)
+    >>> fig = plot_slice_metrics(t)
+    >>> fig.axes[0].get_ylabel()
+    'accuracy (95 % CI)'
+    """
+    import matplotlib.pyplot as plt
+
+    needed = [metric, "support", "ci_low", "ci_high", "flagged"]
+    missing = [c for c in needed if c not in table.columns]
+    if "overall" not in table.index or missing:
+        raise ValueError(
+            f"plot_slice_metrics needs the table of slice_metrics (an 'overall' row, columns "
+            f"{needed}). Got index {list(table.index)[:5]}... and columns {list(table.columns)}."
+        )
+    if title is None:
+        title = f"{metric} per {table.index.name or 'slice'} (n = support)"
+    fig, ax = plt.subplots(figsize=figsize)
+    sv = table.drop(index="overall")
+    yerr = [sv[metric] - sv["ci_low"], sv["ci_high"] - sv[metric]]
+    ax.errorbar(sv.index, sv[metric], yerr=yerr, fmt="o", capsize=3)
+    ax.axhline(table.loc["overall", metric], color="gray", ls="--", label="overall")
+    bad = sv["flagged"]
+    ax.scatter(sv.index[bad], sv[metric][bad], color="tab:red", zorder=3, label="flagged")
+    ax.set_xticks(
+        range(len(sv)), [f"{s}\nn={n}" for s, n in zip(sv.index, sv["support"], strict=True)]
+    )
+    ax.set(ylabel=f"{metric} ({100 * confidence:g} % CI)", title=title)
+    ax.legend()
+    return fig

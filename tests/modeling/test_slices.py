@@ -1,0 +1,94 @@
+"""Metrics per slice and recall per class (mlkit/modeling/_slices.py)."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlkit import modeling as m
+
+
+def test_slice_metrics_flags_worse_slice():
+    rng = np.random.default_rng(0)
+    g = np.repeat(["a", "b", "c"], 100)
+    y = rng.integers(0, 10, 300)
+    p = y.copy()
+    p[200:260] = (p[200:260] + 1) % 10  # slice c: 40 % accuracy
+    t = m.slice_metrics(y, p, pd.Series(g, name="speaker"), random_state=0)
+    assert t.index.name == "speaker"
+    assert t.loc["c", "accuracy"] == pytest.approx(0.4)
+    assert t.loc["overall", "accuracy"] == pytest.approx(0.8)
+    assert t["flagged"].tolist() == [False, False, True, False]
+    assert t.loc["c", "ci_below_overall"]
+    assert t.loc["a", "ci_low"] == 1.0
+    assert t.loc["c", "ci_low"] < 0.4 < t.loc["c", "ci_high"]
+    assert t["support"].tolist() == [100, 100, 100, 300]
+
+
+def test_slice_metrics_recall_without_warnings():
+    y = np.array([0, 0, 0, 0, 1, 1, 0, 0])
+    p = np.array([0, 0, 0, 0, 1, 0, 0, 0])
+    g = ["small"] * 4 + ["large"] * 4  # no positives in 'small'
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = m.slice_metrics(y, p, g, metric="recall", n_boot=50)
+    assert t.loc["small", "recall"] == 0.0 and t.loc["large", "recall"] == 0.5
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({"metric": "auc"}, "must be one of"),
+        ({"groups": ["a"]}, "one tag per sample"),
+        ({"n_boot": 2}, "n_boot"),
+    ],
+)
+def test_slice_metrics_bad_input(kw, match):
+    args = {"groups": ["a", "b"], **kw}
+    with pytest.raises(ValueError, match=match):
+        m.slice_metrics([0, 1], [0, 1], **args)
+
+
+def test_slice_metrics_does_not_flag_tiny_slices():
+    y = np.zeros(60, dtype=int)
+    p = y.copy()
+    p[:3] = 1  # slice "tiny" (3 clips) all wrong, far below overall
+    g = ["tiny"] * 3 + ["big"] * 57
+    t = m.slice_metrics(y, p, g, n_boot=50)
+    assert t.loc["tiny", "accuracy"] == 0.0 and not t.loc["tiny", "flagged"]
+    assert m.slice_metrics(y, p, g, n_boot=50, min_support=3).loc["tiny", "flagged"]
+
+
+def test_slice_metrics_recall_counts_positives_and_skips_empty_resamples():
+    y = np.array([1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0])
+    p = np.array([1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0])
+    t = m.slice_metrics(y, p, ["a"] * 6 + ["b"] * 6, metric="recall", n_boot=100)
+    assert t["n_positive"].tolist() == [1, 2, 3]
+    assert t.loc["a", "ci_low"] == 1.0  # resamples without the positive carry no recall
+
+
+def test_per_class_recall_keeps_rare_and_absent_classes():
+    y = [0, 0, 0, 0, 1, 2]
+    p = [0, 0, 0, 0, 0, 2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = m.per_class_recall(y, p, labels=[0, 1, 2, 3])
+    assert t.loc[1, "recall"] == 0.0 and t.loc[3, "support"] == 0
+    assert t.index[0] in (1, 3)
+
+
+def test_plot_slice_metrics_marks_flagged_slices():
+    y = np.zeros(60, dtype=int)
+    p = y.copy()
+    p[:15] = 1  # slice "bad" all wrong
+    t = m.slice_metrics(y, p, pd.Series(["bad"] * 15 + ["good"] * 45, name="speaker"), n_boot=50)
+    fig = m.plot_slice_metrics(t)
+    ax = fig.axes[0]
+    assert ax.get_title() == "accuracy per speaker (n = support)"
+    assert ax.get_ylabel() == "accuracy (95 % CI)"
+    assert [x.get_text() for x in ax.get_xticklabels()] == ["bad\nn=15", "good\nn=45"]
+    red = [c for c in ax.collections if c.get_label() == "flagged"][0]
+    assert red.get_offsets().shape[0] == 1  # only "bad" is flagged
+    with pytest.raises(ValueError, match="'overall' row"):
+        m.plot_slice_metrics(t.drop(index="overall"))
