@@ -13,7 +13,15 @@ def test_every_public_module_is_reachable_lazily():
 
 
 def test_phases_are_packages():
-    for phase in ("scoping", "data", "modeling", "augmentation", "deployment", "monitoring", "runner"):
+    for phase in (
+        "scoping",
+        "data",
+        "modeling",
+        "augmentation",
+        "deployment",
+        "monitoring",
+        "runner",
+    ):
         assert hasattr(getattr(mlkit, phase), "__path__"), f"mlkit.{phase} is not a package"
 
 

@@ -19,4 +19,6 @@ def test_public_names_stay_importable(module):
     missing = [name for name in SNAPSHOT[module] if not hasattr(mod, name)]
     assert not missing, f"{module} lost {missing}"
     exported = set(getattr(mod, "__all__", ()))
-    assert set(SNAPSHOT[module]) <= exported, f"{module}.__all__ lost {set(SNAPSHOT[module]) - exported}"
+    assert set(SNAPSHOT[module]) <= exported, (
+        f"{module}.__all__ lost {set(SNAPSHOT[module]) - exported}"
+    )
