@@ -139,3 +139,46 @@ def check_tags(tags, n, func, known=None, *, name="tags", fix=""):
                 f"Got {unknown[:5]} instead.{' ' + fix if fix else ''}"
             )
     return arr
+
+
+def check_request_batch(X, request_ids, func):
+    """Return a batch of requests and their ids, checked for emptiness and matching lengths.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_requests, n_features)
+        One row per request; lists and tuples become an ndarray.
+    request_ids : array-like of shape (n_requests,)
+        One id per request (request, session or client id); converted to str.
+    func : str
+        Name of the public function or method, for the message.
+
+    Returns
+    -------
+    X : array-like of shape (n_requests, n_features)
+        `X` itself, or an ndarray when a list or tuple was given.
+    ids : ndarray of str of shape (n_requests,)
+
+    Raises
+    ------
+    ValueError
+        If the batch is empty, `request_ids` is None or its length differs from `X`'s.
+
+    Examples
+    --------
+    >>> X, ids = check_request_batch([[0.0], [1.0]], [7, 8], "route")
+    >>> X.shape, ids.tolist()
+    ((2, 1), ['7', '8'])
+    """
+    if isinstance(X, list | tuple):
+        X = np.asarray(X)
+    if len(X) == 0:
+        raise ValueError(
+            f"{func} needs at least one request. Got an empty stream. Pass X with one row "
+            "per request."
+        )
+    if request_ids is None:
+        raise ValueError(f"{func} needs request_ids: one id (str) per request.")
+    ids = np.asarray(request_ids).astype(str)
+    check_same_length(func, X=X, request_ids=ids)
+    return X, ids

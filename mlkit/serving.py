@@ -16,9 +16,9 @@ import time
 
 import numpy as np
 
-from mlkit._validation import check_float, check_int
+from mlkit._validation import check_float, check_int, check_request_batch
 
-__all__ = ["load_versions", "make_app", "ModelServer", "post_requests"]
+__all__ = ["load_versions", "make_app", "ModelServer", "post_requests", "answers_match_versions"]
 
 
 def load_versions(paths: dict, *, sha256: dict | None = None, trusted: list[str] | None = None):
@@ -43,7 +43,7 @@ def load_versions(paths: dict, *, sha256: dict | None = None, trusted: list[str]
         If `paths` is empty or `sha256` names a version that `paths` lacks.
     FileNotFoundError
         If a model or its checksum file is missing.
-    mlkit.tracking.ModelIntegrityError
+    mlkit.errors.ModelIntegrityError
         If a file does not match its sha256 (tampered) or holds untrusted types.
     """
     from mlkit.tracking import load_model
@@ -304,8 +304,6 @@ def post_requests(url: str, X, *, request_ids, timeout_s: float = 30.0, max_requ
     import httpx
     import pandas as pd
 
-    from mlkit.deployment import _check_batch
-
     host = httpx.URL(url).host
     try:
         loopback = ipaddress.ip_address(host).is_loopback
@@ -316,7 +314,7 @@ def post_requests(url: str, X, *, request_ids, timeout_s: float = 30.0, max_requ
             f"post_requests only talks to loopback servers such as http://127.0.0.1:8000. "
             f"Got {url!r} instead."
         )
-    X, ids = _check_batch(X, request_ids, "post_requests")
+    X, ids = check_request_batch(X, request_ids, "post_requests")
     max_requests = check_int(max_requests, "max_requests", min_value=1, func="post_requests")
     if len(X) > max_requests:
         raise ValueError(
@@ -351,3 +349,41 @@ def post_requests(url: str, X, *, request_ids, timeout_s: float = 30.0, max_requ
                 }
             )
     return pd.DataFrame(rows)
+
+
+def answers_match_versions(answers, versions: dict, X) -> bool:
+    """Check that every HTTP answer is what the version that says it answered predicts.
+
+    Parameters
+    ----------
+    answers : pandas.DataFrame
+        From :func:`post_requests`: one row per request sent, in the order of `X`, with
+        ``version`` and ``y_pred``.
+    versions : dict of str to estimator
+        The loaded versions by name (for example from :func:`load_versions`).
+    X : array-like of shape (n_requests, n_features)
+        The requests sent (at least as many rows as `answers`).
+
+    Returns
+    -------
+    bool
+        True when each answer's ``y_pred`` equals ``versions[version].predict`` of its row.
+
+    Raises
+    ------
+    KeyError
+        If an answer names a version that `versions` lacks (for example a failed request,
+        whose version is None).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn.dummy import DummyClassifier
+    >>> m = DummyClassifier(strategy="constant", constant=3).fit([[0], [1]], [3, 4])
+    >>> answers = pd.DataFrame({"version": ["stable", "stable"], "y_pred": [3, 3]})
+    >>> answers_match_versions(answers, {"stable": m}, np.zeros((2, 1)))
+    True
+    """
+    X = np.asarray(X)
+    expected = [versions[v].predict(X[i : i + 1])[0] for i, v in enumerate(answers["version"])]
+    return bool(np.array_equal(answers["y_pred"].to_numpy(), expected))

@@ -8,8 +8,15 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from mlkit.deployment import CanaryRouter
-from mlkit.serving import ModelServer, load_versions, make_app, post_requests
-from mlkit.tracking import ModelIntegrityError, save_model
+from mlkit.errors import ModelIntegrityError
+from mlkit.serving import (
+    ModelServer,
+    answers_match_versions,
+    load_versions,
+    make_app,
+    post_requests,
+)
+from mlkit.tracking import save_model
 
 
 @pytest.fixture
@@ -52,6 +59,11 @@ def test_real_server_answers_through_the_router(model_files):
     assert set(answers["version"]) <= {"stable", "candidate"}
     expected = [models[v].predict(X[i : i + 1])[0] for i, v in enumerate(answers["version"])]
     assert answers["y_pred"].tolist() == expected
+    assert answers_match_versions(answers, models, X[:12])
+    wrong_version = answers.assign(
+        version=answers["version"].map({"stable": "candidate", "candidate": "stable"})
+    )
+    assert answers_match_versions(wrong_version, models, X[:12]) is False
     assert answers["version"].tolist() == router.assign(ids).tolist()  # sticky, same hash
     assert router.n_requests_ == 12
 

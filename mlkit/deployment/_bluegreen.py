@@ -1,0 +1,603 @@
+"""Blue/green: preview, one atomic switch, instant rollback while the old version is warm.
+
+Serves "Blue/green" of ``notebooks/05_deployment.ipynb``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from mlkit._stats import psi
+from mlkit._validation import (
+    check_float,
+    check_int,
+    check_request_batch,
+    check_same_length,
+)
+from mlkit.deployment._router import _call, _check_model, _Router
+
+__all__ = [
+    "BlueGreenRouter",
+    "describe_live",
+    "describe_preview",
+    "describe_rollback",
+    "plot_bluegreen",
+    "replay_bluegreen",
+]
+
+
+class BlueGreenRouter(_Router):
+    """Serve all traffic from one of two versions; switch atomically, roll back instantly.
+
+    Parameters
+    ----------
+    blue : estimator
+        The version live at the start.
+    green : estimator
+        The new version, deployed beside it and previewed before the switch.
+    keep_warm_requests : int, default=2000
+        After a switch, keep the old version loaded for this many requests so that a
+        rollback is instant; after that it is retired (released) and a rollback raises.
+    interval_requests : int, default=500
+        Requests per monitoring interval after the switch.
+    max_psi : float, default=0.25
+        Roll back (when `auto_rollback`) if the live predictions' PSI against the reference
+        prediction distribution exceeds this in an interval.
+    psi_epsilon : float, default=0.01
+        Proportion given to a class missing from one side, the `eps` of
+        :func:`mlkit.monitoring.psi`, in (0, 0.1]; as in :class:`CanaryRouter`.
+    preview_tolerance : float, default=0.05
+        Green passes its preview when its accuracy on the preview set is at least blue's
+        minus this (a non-inferiority check), in [0, 1], and it raised no error.
+    auto_rollback : bool, default=True
+        Roll back automatically when the PSI check fails after the switch.
+
+    Attributes
+    ----------
+    live_ : {"blue", "green"}
+        The version serving traffic.
+    reference_y_pred_ : ndarray or None
+        The reference prediction distribution: blue's predictions on `X_reference` given to
+        :meth:`fit` (for example training data), or, without it, blue's answers to the
+        traffic it served before the switch (set by :meth:`switch`).
+    preview_ : dict or None
+        Result of the last :meth:`preview`: ``accuracy``, ``error_rate``, ``passed``.
+    switch_request_, rollback_request_ : int or None
+        Request count at the switch / at the rollback.
+    rollback_s_ : float or None
+        Measured wall time of the rollback (taking the lock and swapping the live pointer).
+    rollback_exposure_requests_ : int or None
+        Requests green answered between the switch and the rollback: how many users the
+        bad version reached before monitoring caught it.
+    retired_ : str or None
+        The version released after the keep-warm delay.
+    n_requests_ : int
+    intervals_ : list of dict
+        Per monitoring interval: live version, PSI, action (``"rollback"``; ``"breach"`` in
+        report-only mode; ``"breach: redeploy needed"`` once blue was retired).
+
+    Examples
+    --------
+    >>> from sklearn.dummy import DummyClassifier
+    >>> m = DummyClassifier(strategy="most_frequent").fit([[0], [1]], [0, 1])
+    >>> router = BlueGreenRouter(m, m).fit([[0.0], [1.0]])
+    >>> router.live_
+    'blue'
+    """
+
+    def __init__(
+        self,
+        blue,
+        green,
+        *,
+        keep_warm_requests: int = 2000,
+        interval_requests: int = 500,
+        max_psi: float = 0.25,
+        psi_epsilon: float = 0.01,
+        preview_tolerance: float = 0.05,
+        auto_rollback: bool = True,
+    ):
+        self.blue = blue
+        self.green = green
+        self.keep_warm_requests = keep_warm_requests
+        self.interval_requests = interval_requests
+        self.max_psi = max_psi
+        self.psi_epsilon = psi_epsilon
+        self.preview_tolerance = preview_tolerance
+        self.auto_rollback = auto_rollback
+
+    def fit(self, X_reference=None, y=None):
+        """Put blue live; learn blue's reference prediction distribution if inputs are given.
+
+        Parameters
+        ----------
+        X_reference : array-like of shape (n_samples, n_features), optional
+            Inputs blue scores to learn the reference distribution (for example training
+            data). None: :meth:`switch` uses blue's answers to the pre-switch traffic instead.
+            Never the traffic that will be replayed after the switch, or the check compares
+            green with the very requests it is judged on.
+        y : ignored
+
+        Returns
+        -------
+        self : BlueGreenRouter
+
+        Raises
+        ------
+        ValueError
+            If `X_reference` is empty or a parameter is out of range.
+        TypeError
+            If a model has no ``predict`` method.
+        """
+        cls = "BlueGreenRouter"
+        _check_model(self.blue, "blue", cls)
+        _check_model(self.green, "green", cls)
+        check_int(self.keep_warm_requests, "keep_warm_requests", min_value=0, func=cls)
+        check_int(self.interval_requests, "interval_requests", min_value=1, func=cls)
+        check_float(self.max_psi, "max_psi", low=0.0, func=cls)
+        check_float(
+            self.psi_epsilon, "psi_epsilon", low=0.0, high=0.1, inclusive=(False, True), func=cls
+        )
+        check_float(self.preview_tolerance, "preview_tolerance", low=0.0, high=1.0, func=cls)
+        self.reference_y_pred_ = None
+        if X_reference is not None:
+            X_reference = np.asarray(X_reference)
+            if len(X_reference) == 0:
+                raise ValueError(
+                    f"{cls}.fit needs reference inputs to learn blue's prediction distribution. "
+                    "Got an empty array. Pass training or pre-switch inputs, or None to use "
+                    "the traffic blue serves before the switch."
+                )
+            self.reference_y_pred_ = np.asarray(self.blue.predict(X_reference))
+        self._lock = threading.Lock()
+        self._models = {"blue": self.blue, "green": self.green}
+        self.live_ = "blue"
+        self.preview_ = None
+        self.switch_request_ = None
+        self.rollback_request_ = None
+        self.rollback_s_ = None
+        self.rollback_exposure_requests_ = None
+        self.retired_ = None
+        self.n_requests_ = 0
+        self.intervals_ = []
+        self._log_parts = []
+        self._cur = []
+        return self
+
+    def preview(self, X, y):
+        """Check green on a labelled preview set before any traffic reaches it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        dict
+            ``n_samples``, green's ``accuracy`` and ``error_rate``, ``blue_accuracy`` and
+            ``passed`` (accuracy at least ``blue_accuracy - preview_tolerance`` and no
+            errors); also stored in ``preview_``.
+
+        Raises
+        ------
+        mlkit.errors.NotFittedError
+            If :meth:`fit` was not called first.
+        ValueError
+            If the preview set is empty or `X` and `y` differ in length.
+        """
+        self._check_fitted()
+        X, y = np.asarray(X), np.asarray(y)
+        if len(X) == 0:
+            raise ValueError("BlueGreenRouter.preview needs a non-empty labelled preview set.")
+        check_same_length("BlueGreenRouter.preview", X=X, y=y)
+        y_pred, _, err = _call(self.green, X)
+        y_blue, _, err_blue = _call(self.blue, X)
+        acc = float(np.mean((y_pred == y) & ~err))
+        blue_acc = float(np.mean((y_blue == y) & ~err_blue))
+        self.preview_ = {
+            "n_samples": len(X),
+            "accuracy": acc,
+            "error_rate": float(err.mean()),
+            "blue_accuracy": blue_acc,
+            "passed": bool(acc >= blue_acc - self.preview_tolerance and not err.any()),
+        }
+        return self.preview_
+
+    def switch(self):
+        """Send all traffic to green in one atomic step (needs a passed preview).
+
+        Without a reference from :meth:`fit`, blue's answers to the traffic it served so far
+        become the reference prediction distribution of the post-switch PSI check.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        mlkit.errors.NotFittedError
+            If :meth:`fit` was not called first.
+        RuntimeError
+            If green was not previewed, failed its preview, or is already live, or there is
+            no reference (no `X_reference` and no pre-switch traffic).
+        """
+        self._check_fitted()
+        if not (self.preview_ and self.preview_["passed"]):
+            raise RuntimeError(
+                "BlueGreenRouter.switch needs a passed preview of green first. Got "
+                f"preview_={self.preview_!r}. Call preview(X, y) and check the result."
+            )
+        with self._lock:
+            if self.live_ == "green":
+                raise RuntimeError(
+                    "BlueGreenRouter.switch needs blue live. Got live_='green': green already "
+                    "serves all traffic. Call rollback() to return to blue, or start a new "
+                    "BlueGreenRouter(blue=<current green>, green=<next version>) for the next "
+                    "release."
+                )
+            if self.reference_y_pred_ is None:
+                served = [
+                    p["y_pred"][(p["version"] == "blue") & ~p["error"]] for p in self._log_parts
+                ]
+                reference = np.concatenate(served) if served else np.array([])
+                if reference.size == 0:
+                    raise RuntimeError(
+                        "BlueGreenRouter.switch needs a reference prediction distribution. "
+                        "Got none: fit() had no X_reference and blue answered no request "
+                        "yet. Route pre-switch traffic through blue or pass X_reference to fit."
+                    )
+                self.reference_y_pred_ = reference
+            self.live_ = "green"
+            self.switch_request_ = self.n_requests_
+        return self
+
+    def rollback(self) -> float:
+        """Send all traffic back to blue at once; return the measured duration in seconds.
+
+        Returns
+        -------
+        float
+            Wall time of the switch-back (lock + pointer swap), also in ``rollback_s_``.
+
+        Raises
+        ------
+        mlkit.errors.NotFittedError
+            If :meth:`fit` was not called first.
+        RuntimeError
+            If blue is already live, or blue was retired after the keep-warm delay (a
+            rollback would then need a redeploy).
+        """
+        self._check_fitted()
+        start = time.perf_counter()
+        with self._lock:
+            self._rollback_locked(start)
+        return self.rollback_s_
+
+    def _rollback_locked(self, start):
+        if self.live_ == "blue":
+            raise RuntimeError("Blue is already live; there is nothing to roll back.")
+        if self.retired_ == "blue":
+            raise RuntimeError(
+                "Blue was retired after the keep-warm delay of "
+                f"{self.keep_warm_requests} requests; rolling back needs a redeploy. Raise "
+                "keep_warm_requests to keep it warm longer."
+            )
+        self.live_ = "blue"
+        self.rollback_request_ = self.n_requests_
+        self.rollback_exposure_requests_ = self.n_requests_ - self.switch_request_
+        self.rollback_s_ = time.perf_counter() - start
+
+    def route(self, X, *, request_ids):
+        """Serve a micro-batch entirely with the live version (one snapshot per batch).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_requests, n_features)
+        request_ids : array-like of str of shape (n_requests,)
+
+        Returns
+        -------
+        dict
+            ``y_pred``, ``version`` and ``latency_ms``, each of shape (n_requests,).
+
+        Raises
+        ------
+        mlkit.errors.NotFittedError
+            If :meth:`fit` was not called first.
+        ValueError
+            If the batch is empty or `request_ids` has another length.
+        """
+        self._check_fitted()
+        X, ids = check_request_batch(X, request_ids, "BlueGreenRouter.route")
+        n = len(X)
+        with self._lock:
+            live = self.live_
+            y, lat, err = _call(self._models[live], X)
+            self.n_requests_ += n
+            version = np.full(n, live)
+            self._log(request_id=ids, version=version, y_pred=y, latency_ms=lat, error=err)
+            if self.switch_request_ is not None and self.rollback_request_ is None:
+                self._monitor(y[~err], live)
+        return {"y_pred": y, "version": version, "latency_ms": lat}
+
+    def _monitor(self, y, live):
+        self._cur.append(y)
+        since = self.n_requests_ - self.switch_request_
+        if (
+            self.retired_ is None
+            and self.keep_warm_requests is not None
+            and since >= self.keep_warm_requests
+        ):
+            self.retired_ = "blue"
+            self._models["blue"] = None  # released: a rollback now needs a redeploy
+        if sum(len(c) for c in self._cur) < self.interval_requests:
+            return
+        y_int = np.concatenate(self._cur)
+        self._cur = []
+        value = psi(self.reference_y_pred_, y_int, categorical=True, eps=self.psi_epsilon)
+        action = ""
+        if value > self.max_psi:
+            if self.retired_ is not None:
+                action = "breach: redeploy needed"  # blue is gone: a human must act
+            elif self.auto_rollback:
+                self._rollback_locked(time.perf_counter())
+                action = "rollback"
+            else:
+                action = "breach"
+        self.intervals_.append(
+            {
+                "interval": len(self.intervals_),
+                "end_request": self.n_requests_,
+                "live": live,
+                "psi": value,
+                "action": action,
+            }
+        )
+
+    def history(self):
+        """Return one row per monitoring interval after the switch.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        import pandas as pd
+
+        self._check_fitted()
+        return pd.DataFrame(self.intervals_)
+
+
+def replay_bluegreen(
+    blue,
+    candidates: dict,
+    X,
+    *,
+    request_ids,
+    X_preview,
+    y_preview,
+    switch_at: int,
+    n_requests: int | None = None,
+    batch_size: int = 100,
+    **params,
+) -> dict:
+    """Run one blue/green release per candidate on the same stream: serve, preview, switch.
+
+    For each candidate (green), in order: blue serves the first `switch_at` requests (they
+    become the reference prediction distribution), green is
+    previewed on the labelled preview set and, only if it passed, traffic is switched to it;
+    the stream then continues up to `n_requests`.
+
+    Parameters
+    ----------
+    blue : estimator
+        The version live at the start.
+    candidates : dict of str to estimator
+        Green versions by name; each gets its own router.
+    X : array-like of shape (n_stream, n_features)
+        The request stream, in arrival order.
+    request_ids : array-like of str of shape (n_stream,)
+        Request (client) ids.
+    X_preview : array-like of shape (n_preview, n_features)
+        Labelled preview inputs (for example clean clips recorded at a desk).
+    y_preview : array-like of shape (n_preview,)
+        Their labels.
+    switch_at : int
+        Requests blue serves before the preview and switch, >= 1.
+    n_requests : int, optional
+        Requests served in all (before and after the switch); default: the whole stream.
+    batch_size : int, default=100
+        Requests per micro-batch.
+    **params
+        Keyword parameters of every :class:`BlueGreenRouter` (``max_psi``,
+        ``interval_requests``, ``keep_warm_requests``, ``preview_tolerance``, ...).
+
+    Returns
+    -------
+    dict of str to BlueGreenRouter
+        The replayed routers keyed like `candidates`; ``preview_`` holds each preview.
+
+    Raises
+    ------
+    ValueError
+        If `switch_at` is below 1 or the stream or preview set is empty, or as
+        :class:`BlueGreenRouter`.
+    TypeError
+        If a version has no ``predict`` method.
+
+    Examples
+    --------
+    >>> from sklearn.dummy import DummyClassifier
+    >>> m = DummyClassifier(strategy="most_frequent").fit([[0], [1]], [0, 0])
+    >>> X, ids = np.zeros((40, 1)), [f"c{i}" for i in range(40)]
+    >>> r = replay_bluegreen(m, {"green": m}, X, request_ids=ids, X_preview=X[:5],
+    ...                      y_preview=np.zeros(5), switch_at=10)["green"]
+    >>> r.live_, r.switch_request_, r.n_requests_
+    ('green', 10, 40)
+    """
+    switch_at = check_int(switch_at, "switch_at", min_value=1, func="replay_bluegreen")
+    X, ids = check_request_batch(X, request_ids, "replay_bluegreen")
+    after = slice(switch_at, n_requests)
+    out = {}
+    for name, green in candidates.items():
+        router = BlueGreenRouter(blue, green, **params).fit()
+        router.replay(X[:switch_at], request_ids=ids[:switch_at], batch_size=batch_size)
+        if router.preview(X_preview, y_preview)["passed"]:
+            router.switch()
+        out[name] = router.replay(X[after], request_ids=ids[after], batch_size=batch_size)
+    return out
+
+
+def describe_preview(preview: dict, *, name: str, set_name: str = "clean") -> str:
+    """Say how a green version did in its preview, against blue, and whether it passed.
+
+    Parameters
+    ----------
+    preview : dict
+        :attr:`BlueGreenRouter.preview_` (``accuracy``, ``blue_accuracy``, ``n_samples``,
+        ``passed``).
+    name : str
+        The green version's name.
+    set_name : str, default="clean"
+        What the preview clips are, as an adjective.
+
+    Returns
+    -------
+    str
+        One line of plain text.
+
+    Examples
+    --------
+    >>> describe_preview(
+    ...     {"accuracy": 0.9, "blue_accuracy": 0.85, "n_samples": 40, "passed": True}, name="v2"
+    ... )
+    'v2 green: preview accuracy 0.900 vs blue 0.850 on 40 clean clips -> passed'
+    """
+    return (
+        f"{name} green: preview accuracy {preview['accuracy']:.3f} vs blue "
+        f"{preview['blue_accuracy']:.3f} on {preview['n_samples']} {set_name} clips -> "
+        f"{'passed' if preview['passed'] else 'failed'}"
+    )
+
+
+def describe_rollback(router, *, name: str, requests_per_s: float) -> str:
+    """Say how many requests (and seconds) a green version answered before its rollback.
+
+    Parameters
+    ----------
+    router : BlueGreenRouter
+        A replayed router.
+    name : str
+        The green version's name.
+    requests_per_s : float
+        Simulated arrival rate, in requests per second, > 0: turns requests into seconds.
+
+    Returns
+    -------
+    str
+        One line of plain text: the exposure and the measured pointer swap in µs, or that
+        green was never rolled back (and whether it was switched to).
+
+    Raises
+    ------
+    ValueError
+        If `requests_per_s` is not positive.
+
+    Examples
+    --------
+    >>> from sklearn.dummy import DummyClassifier
+    >>> m = DummyClassifier(strategy="most_frequent").fit([[0], [1]], [0, 1])
+    >>> describe_rollback(BlueGreenRouter(m, m).fit([[0.0]]), name="v2", requests_per_s=20.0)
+    'v2 green was never rolled back (switched: False)'
+    """
+    rate = check_float(
+        requests_per_s, "requests_per_s", low=0.0, inclusive=(False, True), func="describe_rollback"
+    )
+    exposure = router.rollback_exposure_requests_
+    if exposure is None:
+        return (
+            f"{name} green was never rolled back (switched: {router.switch_request_ is not None})"
+        )
+    return (
+        f"{name} green answered {exposure} requests ({exposure / rate:.0f} s at "
+        f"{requests_per_s:g} requests/s) before the rollback; the pointer swap itself took "
+        f"{router.rollback_s_ * 1e6:.1f} µs"
+    )
+
+
+def describe_live(router, *, name: str) -> str:
+    """Say whether a green version is still live and whether blue was retired.
+
+    Parameters
+    ----------
+    router : BlueGreenRouter
+        A replayed router.
+    name : str
+        The green version's name.
+
+    Returns
+    -------
+    str
+        One line of plain text.
+
+    Examples
+    --------
+    >>> from sklearn.dummy import DummyClassifier
+    >>> m = DummyClassifier(strategy="most_frequent").fit([[0], [1]], [0, 1])
+    >>> describe_live(BlueGreenRouter(m, m).fit([[0.0]]), name="v2")
+    'v2 green still live: False; blue retired after the keep-warm delay: None'
+    """
+    return (
+        f"{name} green still live: {router.live_ == 'green'}; blue retired after the "
+        f"keep-warm delay: {router.retired_}"
+    )
+
+
+def plot_bluegreen(routers: dict, *, title: str | None = None):
+    """Plot which version served each request and the post-switch PSI, per blue/green run.
+
+    Parameters
+    ----------
+    routers : dict of str to BlueGreenRouter
+        Replayed routers keyed by a label; one column each.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(
+        2, len(routers), figsize=(5.2 * len(routers), 5), sharex="col", squeeze=False
+    )
+    for j, (label, r) in enumerate(routers.items()):
+        log = r.requests_frame()
+        green = (log["version"] == "green").astype(float)
+        ax = axes[0, j]
+        ax.fill_between(log["request"], green, step="post", color="C2", alpha=0.5, label="green")
+        ax.fill_between(log["request"], green, 1, step="post", color="C0", alpha=0.5, label="blue")
+        ax.set_yticks([])
+        ax.set_ylabel("live version")
+        state = "rolled back" if r.rollback_request_ is not None else f"{r.live_} live"
+        ax.set_title(f"{label}: {state}")
+        ax.legend(loc="upper right", fontsize=8)
+        h = r.history()
+        ax = axes[1, j]
+        if len(h):
+            ax.plot(h["end_request"], h["psi"], "-o", ms=3, color="C1")
+        ax.axhline(r.max_psi, ls="--", color="grey", lw=1)
+        ax.set_ylabel("PSI vs blue's reference")
+        ax.set_xlabel("requests served")
+        ax.grid(alpha=0.3)
+        for a in axes[:, j]:
+            for req, color in [(r.switch_request_, "C2"), (r.rollback_request_, "C3")]:
+                if req is not None:
+                    a.axvline(req, color=color, lw=1.5)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,100 @@
+"""The notebook's conclusions, computed from the run so that prose and numbers agree.
+
+Serves "Takeaways" of ``notebooks/05_deployment.ipynb``.
+"""
+
+from __future__ import annotations
+
+from mlkit._validation import check_float
+
+__all__ = ["describe_takeaways"]
+
+
+def describe_takeaways(
+    canary: dict,
+    shadow: dict,
+    bluegreen: dict,
+    *,
+    requests_per_s: float,
+    good: str = "good",
+    bad: str = "bad",
+) -> str:
+    """Summarise what canary, shadow mode and blue/green did with a good and a bad candidate.
+
+    Parameters
+    ----------
+    canary : dict of str to CanaryRouter
+        Replayed canary routers, with keys `good` and `bad`.
+    shadow : dict of str to ShadowRouter
+        Replayed shadow routers (all are listed; `good` gives the clip count).
+    bluegreen : dict of str to BlueGreenRouter
+        Replayed blue/green routers, with key `bad`.
+    requests_per_s : float
+        Simulated arrival rate, in requests per second, > 0: turns requests into seconds.
+    good, bad : str, default="good", "bad"
+        Keys of the good and the bad candidate.
+
+    Returns
+    -------
+    str
+        A markdown bullet list (starting with a newline), one bullet per pattern and one
+        pointing to monitoring.
+
+    Raises
+    ------
+    KeyError
+        If a dict lacks the `good` or `bad` key.
+    ValueError
+        If `requests_per_s` is not positive.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"version": ["stable", "candidate", "stable", "stable"]})
+    >>> canary = {"bad": NS(status_="rolled_back", rollback_interval_=1,
+    ...                     requests_frame=lambda: log),
+    ...           "good": NS(status_="promoted", promotion_interval_=7)}
+    >>> shadow = {"good": NS(agreement_=0.72, ci_=(0.65, 0.78), verdict_="undecided",
+    ...                      n_compared_=180)}
+    >>> bluegreen = {"bad": NS(switch_request_=500, rollback_exposure_requests_=300)}
+    >>> text = describe_takeaways(canary, shadow, bluegreen, requests_per_s=20.0)
+    >>> "answering 1 of 4 requests (25.0%)" in text, "after 300 requests (~15 s)" in text
+    (True, True)
+    """
+    rate = check_float(
+        requests_per_s,
+        "requests_per_s",
+        low=0.0,
+        inclusive=(False, True),
+        func="describe_takeaways",
+    )
+    bad_canary, good_canary, bad_bg = canary[bad], canary[good], bluegreen[bad]
+    bad_log = bad_canary.requests_frame()
+    bad_reach = int((bad_log["version"] == "candidate").sum())
+    shadow_text = "; ".join(
+        f"{name} {r.agreement_:.2f} [{r.ci_[0]:.2f}, {r.ci_[1]:.2f}] -> {r.verdict_}"
+        for name, r in shadow.items()
+    )
+    preview_text = (
+        "let the bad model through"
+        if bad_bg.switch_request_ is not None
+        else "stopped the bad model"
+    )
+    exposure = bad_bg.rollback_exposure_requests_
+    caught = (
+        f"monitoring rolled it back after {exposure} requests (~{exposure / rate:.0f} s)"
+        if exposure is not None
+        else "monitoring never rolled it back"
+    )
+    return f"""
+- **Canary**: the bad candidate was *{bad_canary.status_.replace("_", " ")}* (interval
+  {bad_canary.rollback_interval_}) after answering {bad_reach} of {len(bad_log)} requests ({bad_reach / len(bad_log):.1%});
+  the good one was *{good_canary.status_}* (interval {good_canary.promotion_interval_}). Gates compare versions on
+  the *same* requests; PSI catches a shift in *what* the model answers, agreement catches per-request changes.
+- **Shadow mode** (no user risk), agreement with the operators over {shadow[good].n_compared_} unique clips:
+  {shadow_text}. Counting each clip once keeps the interval honest; only more distinct traffic narrows it.
+- **Blue/green**: the clean-only preview {preview_text}; {caught} while blue was still warm. A preview is only
+  as good as its coverage.
+- The monitoring notebook (06) takes over from here: once a version is live, watch it.
+"""
