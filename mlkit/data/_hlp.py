@@ -15,7 +15,6 @@ from mlkit.data._agreement import fleiss_kappa
 from mlkit.data._checks import _check_digits, _check_label_matrix, _tag_order
 from mlkit.data._labelers import (
     _wrong_labels,
-    apply_convention,
     consensus_labels,
     simulate_labelers,
 )
@@ -105,14 +104,66 @@ def hlp_by_tag(labels, *, tags=None, y_true=None):
     return out
 
 
-def estimate_hlp(y_true, *, tags, n_labelers: int = 5, error_rate: float = 0.05, random_state=0):
+def human_correct_per_clip(
+    y_true, *, tags, snr_db, n_labelers: int = 5, error_rate: float = 0.02, random_state=0
+) -> np.ndarray:
+    """Return each clip's share of typical labelers who name the spoken digit.
+
+    Parameters
+    ----------
+    y_true : array-like of int of shape (n_samples,)
+        The digit spoken in each clip, 0-9.
+    tags : array-like of str of shape (n_samples,)
+        Condition of each clip (:data:`mlkit.audio.CONDITIONS`).
+    snr_db : array-like of float of shape (n_samples,)
+        Broadband SNR of each clip in dB (metadata column ``snr_db``; NaN without noise).
+    n_labelers : int, default=5
+        Labelers to simulate, at least 2.
+    error_rate : float, default=0.02
+        A typical labeler's lapse rate, in [0, 1] (see :func:`simulate_labelers`).
+    random_state : int, default=0
+        Seeds the labelers.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        Share in [0, 1] of labelers whose label is the spoken digit: the human side of a
+        paired per-clip comparison with a model (for example a bootstrap of the gap).
+
+    Raises
+    ------
+    ValueError
+        As :func:`simulate_labelers`.
+
+    Examples
+    --------
+    >>> human_correct_per_clip([1, 2], tags=["clean", "people_noise"],
+    ...                        snr_db=[float("nan"), -20.0], random_state=0).tolist()
+    [1.0, 0.4]
+    """
+    labels = simulate_labelers(
+        y_true,
+        tags=tags,
+        snr_db=snr_db,
+        n_labelers=n_labelers,
+        error_rate=error_rate,
+        careless=False,
+        forced_choice=True,
+        random_state=random_state,
+    )
+    return (labels == np.asarray(y_true)[None, :]).mean(axis=0)
+
+
+def estimate_hlp(
+    y_true, *, tags, snr_db, n_labelers: int = 5, error_rate: float = 0.02, random_state=0
+):
     """Estimate HLP per tag for error analysis: labelers scored on the model's own truth.
 
     The one HLP definition the later phases share (scoping, error analysis, augmentation):
-    typical labelers (no careless one) are simulated with :func:`simulate_labelers` and each
-    is scored against the digit actually spoken, the same truth and the same clips the model
-    is scored on. A labeler who writes ``UNINTELLIGIBLE`` on an ambiguous clip counts as
-    wrong, exactly as a model that guesses wrong does, so ``model accuracy - hlp_accuracy``
+    typical labelers (no careless one) hear each clip as listeners in digits-in-noise studies
+    do at that clip's SNR (:func:`simulate_labelers`), name their best guess when unsure
+    (forced choice, as the model must), and each is scored against the digit actually
+    spoken, on the same clips the model is scored on, so ``model accuracy - hlp_accuracy``
     compares like with like.
 
     Parameters
@@ -120,13 +171,15 @@ def estimate_hlp(y_true, *, tags, n_labelers: int = 5, error_rate: float = 0.05,
     y_true : array-like of int of shape (n_samples,)
         The digit spoken in each evaluation clip, 0-9.
     tags : array-like of str of shape (n_samples,)
-        Noise-condition tag per clip (see :data:`TAG_DIFFICULTY`).
+        Condition of each clip (:data:`mlkit.audio.CONDITIONS`).
+    snr_db : array-like of float of shape (n_samples,)
+        Broadband SNR of each clip in dB (metadata column ``snr_db``; NaN without noise).
     n_labelers : int, default=5
         Labelers to simulate, at least 2.
-    error_rate : float, default=0.05
-        A typical labeler's error rate on clear clean clips, in [0, 1].
+    error_rate : float, default=0.02
+        A typical labeler's lapse rate on clips they hear clearly, in [0, 1].
     random_state : int, default=0
-        Seeds the labelers and which clips are ambiguous.
+        Seeds the labelers.
 
     Returns
     -------
@@ -139,21 +192,32 @@ def estimate_hlp(y_true, *, tags, n_labelers: int = 5, error_rate: float = 0.05,
     Raises
     ------
     ValueError
-        As :func:`simulate_labelers` (mismatched lengths, unknown tags, bad rates).
+        As :func:`simulate_labelers` (mismatched lengths, unknown tags, a noisy clip without
+        SNR, bad rates).
 
     Notes
     -----
     HLP as a proxy for Bayes error and the "gap to HLP" per tag follow the course's error
-    analysis (Ng, *Introduction to Machine Learning in Production*, week 2). The
-    simulated labelers' per-tag difficulty is set by :data:`TAG_DIFFICULTY`, not measured
-    from the audio: the numbers teach the method, not the true HLP of these recordings.
+    analysis (Ng, *Introduction to Machine Learning in Production*, week 2). How hard a tag
+    is for people follows from its clips' SNRs through a published psychometric function
+    (:func:`human_recognition_probability`): a simulation anchored on listening studies,
+    not a measurement of people on these recordings (measure your own in ``02_data``).
+
+    Examples
+    --------
+    >>> t = estimate_hlp([1, 2, 3, 4], tags=["clean", "clean", "people_noise", "people_noise"],
+    ...                  snr_db=[float("nan")] * 2 + [10.0, 10.0])
+    >>> int(t.loc["clean", "n_samples"]), bool(t.loc["overall", "hlp_accuracy"] > 0.9)
+    (2, True)
     """
     labels = simulate_labelers(
         y_true,
         tags=tags,
+        snr_db=snr_db,
         n_labelers=n_labelers,
         error_rate=error_rate,
         careless=False,
+        forced_choice=True,
         random_state=random_state,
     )
     return hlp_by_tag(labels, tags=tags, y_true=np.asarray(y_true))
@@ -490,9 +554,10 @@ def labeling_team_view(
     y_true,
     *,
     tags,
+    snr_db=None,
     y_convention,
     n_labelers: int = 5,
-    error_rate: float = 0.05,
+    error_rate: float = 0.02,
     convention: bool = False,
     random_state=0,
 ):
@@ -504,14 +569,16 @@ def labeling_team_view(
         The digit spoken, 0-9.
     tags : array-like of shape (n_samples,)
         Noise-condition tag per clip.
+    snr_db : array-like of float of shape (n_samples,), optional
+        Broadband SNR of each clip in dB (NaN without noise); required for noisy tags.
     y_convention : array-like of shape (n_samples,)
         The truth HLP accuracy is scored against (the truth under the convention).
     n_labelers : int, default=5
         Simulated labelers, at least 2.
-    error_rate : float, default=0.05
-        A typical labeler's error rate on clear clean clips, in [0, 1].
+    error_rate : float, default=0.02
+        A typical labeler's lapse rate on clips they hear clearly, in [0, 1].
     convention : bool, default=False
-        Apply the documented convention (:func:`apply_convention`) to the labels.
+        The team follows the documented convention (``simulate_labelers(convention=True)``).
     random_state : int, default=0
         Seeds the labelers.
 
@@ -534,10 +601,14 @@ def labeling_team_view(
     True
     """
     lab = simulate_labelers(
-        y_true, tags=tags, n_labelers=n_labelers, error_rate=error_rate, random_state=random_state
+        y_true,
+        tags=tags,
+        snr_db=snr_db,
+        n_labelers=n_labelers,
+        error_rate=error_rate,
+        convention=convention,
+        random_state=random_state,
     )
-    if convention:
-        lab = apply_convention(lab)
     table = hlp_by_tag(lab, tags=tags, y_true=y_convention)
     overall = table.loc["overall"]
     text = (

@@ -16,16 +16,21 @@ from mlkit._validation import (
     check_int,
     check_one_of,
     check_random_state,
-    check_same_length,
     check_tags,
 )
 from mlkit.data._checks import _check_digits, _check_label_matrix
+from mlkit.data._psychometric import (
+    GUESS_RATE,
+    SPEECH_BAND_SNR_OFFSET_DB,
+    effective_snr_db,
+    human_recognition_probability,
+    sure_probability,
+)
 
 __all__ = [
     "UNINTELLIGIBLE",
     "DIGITS",
     "CONFUSABLE_PAIRS",
-    "TAG_DIFFICULTY",
     "LABELING_CONVENTION",
     "labeler_names",
     "ambiguous_mask",
@@ -44,20 +49,9 @@ CONFUSABLE_PAIRS = ((5, 9), (1, 9), (6, 7), (2, 3), (4, 5))
 """Digit pairs listeners mix up: five/nine and one/nine share the vowel or the final /n/,
 six/seven the /s/ onset, two/three the /t/ onset, four/five the /f/ onset."""
 
-TAG_DIFFICULTY = {
-    "clean": {"error_multiplier": 1.0, "ambiguous_share": 0.02},
-    "car_noise": {"error_multiplier": 2.5, "ambiguous_share": 0.15},
-    "people_noise": {"error_multiplier": 3.0, "ambiguous_share": 0.20},
-    "low_bandwidth": {"error_multiplier": 1.5, "ambiguous_share": 0.08},
-}
-"""Per noise tag: how much more often a labeler errs, and the share of clips that are ambiguous.
-
-Untagged data (``tags=None``) uses the clean multiplier and an ambiguous share of 0.10."""
-
-_UNTAGGED = {"error_multiplier": 1.0, "ambiguous_share": 0.10}
 _CONFUSABLE_SHARE = 0.7  # share of a labeler's errors that go to a confusable partner
-_GUESS_CORRECT = 0.5  # chance that a guess on an ambiguous clip is the spoken digit
-_UNTAGGED_FIX = "Pass tags=None for untagged data."
+_HABIT_UNINTELLIGIBLE = 0.5  # share of unsure clips a labeler without a habit marks UNINTELLIGIBLE
+_TAGS_FIX = "Pass one of the kit's conditions per clip, or tags=None for clean clips."
 
 LABELING_CONVENTION = f"""\
 | situation | label |
@@ -99,49 +93,59 @@ def labeler_names(n_labelers: int, *, careless: bool = True) -> list[str]:
     return names
 
 
-def ambiguous_mask(n_samples: int, *, tags=None, random_state=0) -> np.ndarray:
-    """Choose which clips are genuinely ambiguous (a careful listener cannot tell the digit).
+def ambiguous_mask(snr_db, *, tags, threshold: float = 0.9) -> np.ndarray:
+    """Return which clips are ambiguous: a listener is often unsure of the digit.
 
     Parameters
     ----------
-    n_samples : int
-        Number of clips.
-    tags : array-like of shape (n_samples,), optional
-        Noise-condition tag per clip, among :data:`TAG_DIFFICULTY`'s keys.
-    random_state : int, numpy.random.Generator or None, default=0
-        Seeds the choice. :func:`simulate_labelers` with the same int uses the same clips.
+    snr_db : array-like of float of shape (n_samples,)
+        Broadband SNR of each clip in dB (NaN for clips without added noise).
+    tags : array-like of str of shape (n_samples,)
+        Condition of each clip (:data:`mlkit.audio.CONDITIONS`).
+    threshold : float, default=0.9
+        A clip is ambiguous when a listener is sure of its digit with probability below this
+        (:func:`sure_probability` of :func:`human_recognition_probability`), in (0, 1].
 
     Returns
     -------
     ndarray of shape (n_samples,), dtype bool
-        True for ambiguous clips: per tag, exactly ``round(ambiguous_share * n_tag)`` clips
-        chosen at random (so noisy tags hold more of them).
+        True where the clip's own SNR makes listeners unsure: ambiguity comes from the clip,
+        not from a quota per tag. With the defaults, babble below about -6 dB SNR.
 
     Raises
     ------
     ValueError
-        If `tags` has the wrong length or an unknown tag.
+        If the lengths differ, a condition is unknown or a noisy clip has no SNR.
 
     Examples
     --------
-    >>> int(ambiguous_mask(100, tags=["people_noise"] * 100).sum())
-    20
+    >>> ambiguous_mask([-9.0, 10.0, float("nan")], tags=["people_noise", "people_noise", "clean"])
+    array([ True, False, False])
     """
-    n = check_int(n_samples, "n_samples", min_value=0, func="ambiguous_mask")
-    tags = check_tags(tags, n, "ambiguous_mask", known=TAG_DIFFICULTY, fix=_UNTAGGED_FIX)
-    rng = check_random_state(random_state)
-    mask = np.zeros(n, dtype=bool)
-    groups = (
-        {None: np.arange(n)}
-        if tags is None
-        else {t: np.flatnonzero(tags == t) for t in TAG_DIFFICULTY}
+    thr = check_float(
+        threshold, "threshold", low=0.0, high=1.0, inclusive=(False, True), func="ambiguous_mask"
     )
-    for tag, members in groups.items():
-        share = (_UNTAGGED if tag is None else TAG_DIFFICULTY[tag])["ambiguous_share"]
-        k = int(round(share * members.size))
-        if k:
-            mask[rng.choice(members, size=k, replace=False)] = True
-    return mask
+    snr = effective_snr_db(snr_db, tags)
+    return sure_probability(human_recognition_probability(snr)) < thr
+
+
+def _sure_probability_per_clip(snr_db, tags, n, func):
+    if tags is None:
+        if snr_db is not None:
+            raise ValueError(
+                f"{func} got 'snr_db' without 'tags'. Pass the clips' conditions as tags too."
+            )
+        return np.ones(n)
+    tags = check_tags(tags, n, func, known=SPEECH_BAND_SNR_OFFSET_DB, fix=_TAGS_FIX)
+    if snr_db is None:
+        snr_db = np.full(n, np.nan)
+    snr = np.asarray(snr_db, dtype=np.float64).ravel()
+    if snr.size != n:
+        raise ValueError(
+            f"{func} needs inputs of the same length. Got snr_db={snr.size}, n_samples={n}. "
+            "Pass one SNR per clip (the metadata column 'snr_db')."
+        )
+    return sure_probability(human_recognition_probability(effective_snr_db(snr, tags)))
 
 
 def _wrong_labels(y, rng):
@@ -167,38 +171,49 @@ def simulate_labelers(
     y_true,
     *,
     tags=None,
+    snr_db=None,
     n_labelers: int = 5,
-    error_rate: float = 0.05,
+    error_rate: float = 0.02,
     careless: bool = True,
     careless_error_rate: float | None = None,
-    ambiguous=None,
+    convention: bool = False,
+    adherence: float = 0.9,
+    forced_choice: bool = False,
     random_state=0,
 ) -> np.ndarray:
-    """Simulate a team of labelers with realistic, known mistakes.
+    """Simulate a team of labelers who hear each clip as people in listening studies do.
 
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
         The digit actually spoken in each clip, 0-9.
-    tags : array-like of shape (n_samples,), optional
-        Noise-condition tag per clip; noisy tags raise the error rate and hold more
-        ambiguous clips (see :data:`TAG_DIFFICULTY`). ``None`` treats every clip as clean.
+    tags : array-like of str of shape (n_samples,), optional
+        Condition of each clip (:data:`mlkit.audio.CONDITIONS`). ``None``: every clip clean.
+    snr_db : array-like of float of shape (n_samples,), optional
+        Broadband SNR of each clip in dB as it was mixed (metadata column ``snr_db``; NaN
+        for clean and low-bandwidth clips). Required when `tags` holds a noisy condition.
     n_labelers : int, default=5
         Number of labelers, at least 2.
-    error_rate : float, default=0.05
-        A typical labeler's chance, in [0, 1], of mishearing a clear, clean clip. Each
-        labeler gets 0.7-1.3 times this rate; noisy tags multiply it.
+    error_rate : float, default=0.02
+        A typical labeler's lapse rate in [0, 1]: the chance of writing a wrong digit on a
+        clip they heard clearly (a slip). Each labeler gets 0.7-1.3 times this rate.
     careless : bool, default=True
         Make the last labeler careless (only when `n_labelers` >= 3).
     careless_error_rate : float or None, default=None
-        The careless labeler's error rate, the same in every condition (they do not listen
-        closely). ``None`` means ``min(0.9, 0.1 + 2 * error_rate)``.
-    ambiguous : array-like of bool of shape (n_samples,), optional
-        Which clips are ambiguous; ``None`` draws them with :func:`ambiguous_mask` (the same
-        clips as ``ambiguous_mask(n_samples, tags=tags, random_state=random_state)`` for an
-        int `random_state`).
+        The careless labeler's lapse rate (they do not listen closely). ``None`` means
+        ``min(0.9, 0.1 + 2 * error_rate)``.
+    convention : bool, default=False
+        Whether the team was given :data:`LABELING_CONVENTION` ("unsure -> UNINTELLIGIBLE").
+    adherence : float, default=0.9
+        With `convention`, the chance in [0, 1] that a labeler who is unsure follows it on a
+        given clip; otherwise they keep their habit. A simulation input, not a measurement.
+    forced_choice : bool, default=False
+        Every unsure labeler names their best guess (the task of a listening test, and of
+        the model); overrides habits and `convention`.
     random_state : int, numpy.random.Generator or None, default=0
-        Seeds everything. The same int gives the same labels.
+        Seeds everything. The same int gives the same hearing, slips and guesses whatever
+        `convention`, `adherence` or `forced_choice` are, so runs with and without the
+        convention differ only in what unsure labelers write.
 
     Returns
     -------
@@ -208,28 +223,41 @@ def simulate_labelers(
     Raises
     ------
     ValueError
-        If `y_true` is not digits, the lengths differ, a tag is unknown, `n_labelers` < 2 or
-        a rate is outside [0, 1].
+        If `y_true` is not digits, the lengths differ, a tag is unknown, a noisy clip has no
+        SNR, `n_labelers` < 2 or a rate is outside [0, 1].
+
+    See Also
+    --------
+    human_recognition_probability : the psychometric function behind "heard clearly".
 
     Notes
     -----
-    On a clear clip a labeler errs with probability ``min(0.95, rate * error_multiplier[tag])``;
-    70 % of errors name a confusable partner (:data:`CONFUSABLE_PAIRS`) when the digit has
-    one, the rest another digit at random. Errors never produce ``UNINTELLIGIBLE``.
-    On an ambiguous clip the labelers follow different conventions (the course's "um" vs
-    "erm" case): L0 always writes a best guess (right half the time), L1 always writes
-    ``UNINTELLIGIBLE``, everyone else does one or the other at random, clip by clip.
+    For each labeler and clip: the labeler is *sure* of the digit with the probability
+    :func:`sure_probability` gives for the clip's speech-band SNR (:func:`effective_snr_db`,
+    :func:`human_recognition_probability`: a published digits-in-noise function), drawn
+    independently per labeler, so labelers disagree most on the clips that are hardest to
+    hear. A sure labeler writes the digit, or slips with their lapse rate (Wichmann & Hill
+    2001, "The psychometric function: I", *Perception & Psychophysics* 63(8): lapse rates of
+    a few percent); 70 % of slips and wrong guesses name a confusable partner
+    (:data:`CONFUSABLE_PAIRS`). An unsure labeler follows a habit, the course's "um" vs "erm"
+    case: L0 always guesses (right one time in ten), L1 always writes ``UNINTELLIGIBLE``,
+    the others do either at random, clip by clip. With `convention`, an unsure labeler
+    writes ``UNINTELLIGIBLE`` with probability `adherence` instead.
 
     Examples
     --------
     >>> labels = simulate_labelers([3, 5, 9, 0], n_labelers=3, random_state=0)
     >>> labels.shape
     (3, 4)
+    >>> noisy = simulate_labelers([3] * 200, tags=["people_noise"] * 200, snr_db=[-10.0] * 200,
+    ...                           careless=False, forced_choice=True, random_state=0)
+    >>> 0.5 < float((noisy == 3).mean()) < 0.8  # the function gives 0.65 at -10 dB
+    True
     """
     func = "simulate_labelers"
     y = _check_digits(y_true, "y_true", func)
     n = y.size
-    tags = check_tags(tags, n, func, known=TAG_DIFFICULTY, fix=_UNTAGGED_FIX)
+    p_sure = _sure_probability_per_clip(snr_db, tags, n, func)
     n_lab = check_int(n_labelers, "n_labelers", min_value=2, func=func)
     rate = check_float(error_rate, "error_rate", low=0.0, high=1.0, func=func)
     if careless_error_rate is None:
@@ -238,36 +266,34 @@ def simulate_labelers(
         careless_rate = check_float(
             careless_error_rate, "careless_error_rate", low=0.0, high=1.0, func=func
         )
+    adhere = check_float(adherence, "adherence", low=0.0, high=1.0, func=func)
     rng = check_random_state(random_state)
-    if ambiguous is None:
-        amb = ambiguous_mask(n, tags=tags, random_state=rng)
-    else:
-        amb = np.asarray(ambiguous, dtype=bool)
-        check_same_length(func, y_true=y, ambiguous=amb)
 
-    if tags is None:
-        mult = np.full(n, _UNTAGGED["error_multiplier"])
-    else:
-        lookup = {t: v["error_multiplier"] for t, v in TAG_DIFFICULTY.items()}
-        uniq, inverse = np.unique(tags, return_inverse=True)
-        mult = np.array([lookup[t] for t in uniq])[inverse]
-    rates = rate * rng.uniform(0.7, 1.3, size=n_lab)
-    p_err = np.minimum(0.95, rates[:, None] * mult[None, :])
-    has_careless = careless and n_lab >= 3
-    if has_careless:
-        p_err[-1] = careless_rate
+    # Every draw happens in the same order whatever the options, so options change only
+    # what unsure labelers write.
+    lapses = rate * rng.uniform(0.7, 1.3, size=n_lab)
+    if careless and n_lab >= 3:
+        lapses[-1] = careless_rate
+    sure = rng.random((n_lab, n)) < p_sure[None, :]
+    slip = rng.random((n_lab, n)) < lapses[:, None]
     y_rep = np.broadcast_to(y, (n_lab, n))
     wrong = _wrong_labels(y_rep, rng)
-    labels = np.where(rng.random((n_lab, n)) < p_err, wrong, y_rep)
+    lucky = rng.random((n_lab, n)) < GUESS_RATE
+    guess = np.where(lucky, y_rep, _wrong_labels(y_rep, rng))
+    habit_unintelligible = rng.random((n_lab, n)) < _HABIT_UNINTELLIGIBLE
+    habit_unintelligible[0] = False
+    habit_unintelligible[1] = True
+    follows = rng.random((n_lab, n)) < adhere
 
-    # Ambiguous clips: conventions differ between labelers.
-    guess = np.where(rng.random((n_lab, n)) < _GUESS_CORRECT, y_rep, _wrong_labels(y_rep, rng))
-    says_unintelligible = rng.random((n_lab, n)) < 0.5
-    says_unintelligible[0] = False
-    says_unintelligible[1] = True
-    ambiguous_label = np.where(says_unintelligible, UNINTELLIGIBLE, guess)
-    labels = np.where(amb[None, :], ambiguous_label, labels)
-    return labels.astype(np.int64)
+    if forced_choice:
+        marks = np.zeros((n_lab, n), dtype=bool)
+    elif convention:
+        marks = follows | habit_unintelligible
+    else:
+        marks = habit_unintelligible
+    heard = np.where(slip, wrong, y_rep)
+    unsure = np.where(marks, UNINTELLIGIBLE, guess)
+    return np.where(sure, heard, unsure).astype(np.int64)
 
 
 def apply_convention(labels, *, ambiguous=None, label: int = UNINTELLIGIBLE) -> np.ndarray:

@@ -33,7 +33,7 @@ LITERATURE_BASELINES = (
 
 
 def human_level_performance(
-    y_true, tags, *, n_labelers: int = 5, error_rate: float = 0.05, random_state=0
+    y_true, tags, *, snr_db, n_labelers: int = 5, error_rate: float = 0.02, random_state=0
 ):
     """Estimate HLP per tag on the model's own truth, with :func:`mlkit.data.estimate_hlp`.
 
@@ -48,12 +48,14 @@ def human_level_performance(
         The spoken digits of the evaluation clips (the truth the model is scored on).
     tags : array-like of str of shape (n_samples,)
         Noise-condition tag of each clip.
+    snr_db : array-like of float of shape (n_samples,)
+        Broadband SNR of each clip in dB (metadata column ``snr_db``; NaN without noise).
     n_labelers : int, default=5
         Labelers to simulate, at least 2.
-    error_rate : float, default=0.05
-        A typical labeler's error rate on clear clean clips, in [0, 1].
+    error_rate : float, default=0.02
+        A typical labeler's lapse rate on clips they hear clearly, in [0, 1].
     random_state : int, default=0
-        Seeds the labelers (and so which clips are ambiguous).
+        Seeds the labelers.
 
     Returns
     -------
@@ -82,7 +84,12 @@ def human_level_performance(
     from mlkit import data
 
     return data.estimate_hlp(
-        y_true, tags=tags, n_labelers=n_labelers, error_rate=error_rate, random_state=random_state
+        y_true,
+        tags=tags,
+        snr_db=snr_db,
+        n_labelers=n_labelers,
+        error_rate=error_rate,
+        random_state=random_state,
     )
 
 

@@ -18,6 +18,7 @@ def make_recipes(
     tags,
     train,
     *,
+    snr_db=None,
     top_tag: str | None = None,
     pool_share: float = 0.3,
     n_labelers: int = 3,
@@ -47,6 +48,10 @@ def make_recipes(
         Noise-condition tag of every clip.
     train : array-like of int
         Positions of the training clips (labelled part and pool).
+    snr_db : array-like of float of shape (n_samples,), optional
+        Broadband SNR of every clip in dB (NaN without noise): the labelers hear each clip at
+        its SNR (:func:`mlkit.data.simulate_labelers`). Required when `tags` holds noisy
+        conditions.
     top_tag : str or None, default=None
         Tag whose pool clips are added. ``None`` builds only the recipes without extra data.
     pool_share : float, default=0.3
@@ -85,8 +90,9 @@ def make_recipes(
     shuffled = np.random.default_rng(seed).permutation(train)
     n_pool = int(round(pool_share * len(shuffled)))
     pool, labelled = np.sort(shuffled[:n_pool]), np.sort(shuffled[n_pool:])
+    snr_train = None if snr_db is None else np.asarray(snr_db, dtype=float)[train]
     team = data.simulate_labelers(
-        y[train], tags=tags[train], n_labelers=n_labelers, random_state=seed
+        y[train], tags=tags[train], snr_db=snr_train, n_labelers=n_labelers, random_state=seed
     )
     order = np.arange(len(train))
     lookup = np.full(len(y), -1, dtype=np.int64)
@@ -112,7 +118,7 @@ def make_recipes(
     return recipes
 
 
-def build_recipe(y, tags, train, *, name: str, **params):
+def build_recipe(y, tags, train, *, name: str, snr_db=None, **params):
     """Build one training set of :func:`make_recipes` by name, as a run's record describes it.
 
     Parameters
@@ -147,7 +153,7 @@ def build_recipe(y, tags, train, *, name: str, **params):
     True
     """
     name = check_one_of(name, "name", set(RECIPES), func="build_recipe")
-    recipes = make_recipes(y, tags, train, **params)
+    recipes = make_recipes(y, tags, train, snr_db=snr_db, **params)
     if name not in recipes:
         raise ValueError(
             f"The recipe {name!r} adds the data of one tag: pass top_tag=... to build_recipe."

@@ -171,6 +171,11 @@ class SpeechSplit:
         """Noise-condition tag of every clip, ndarray of str of shape (n_clips,)."""
         return self.data.metadata["condition"].to_numpy(dtype=str)
 
+    @property
+    def snr_db(self) -> np.ndarray:
+        """Broadband SNR of every clip in dB, ndarray of float of shape (n_clips,) (NaN: no noise)."""
+        return self.data.metadata["snr_db"].to_numpy(dtype=float)
+
     def __repr__(self) -> str:
         return (
             f"SpeechSplit({self.data.name!r}: train={len(self.train)}, seen={len(self.seen)}, "

@@ -16,6 +16,13 @@ def tags_of(n, seed=0):
     return np.random.default_rng(seed).choice(CONDITIONS, size=n)
 
 
+def snrs_of(tags, seed=0):
+    """Broadband SNRs as load_speech draws them (-10..15 dB), NaN for clips without noise."""
+    rng = np.random.default_rng(seed)
+    noisy = np.isin(tags, ["car_noise", "people_noise"])
+    return np.where(noisy, rng.uniform(-10.0, 15.0, size=len(tags)), np.nan)
+
+
 def digits(n, seed=0):
     return np.random.default_rng(seed).integers(0, 10, size=n)
 

@@ -9,7 +9,7 @@ from hypothesis.extra.numpy import arrays
 
 from mlkit import data
 from mlkit.data._agreement import _fleiss_from_counts
-from tests.data._util import FAST, digits, label_matrices, tags_of
+from tests.data._util import FAST, digits, label_matrices, snrs_of, tags_of
 
 # Fleiss (1971), Table 1 as tabulated by statsmodels' tests and R irr's `diagnoses`:
 # 30 patients, 6 psychiatrists, 5 diagnostic categories; kappa = 0.4302445 (R irr::kappam.fleiss).
@@ -155,7 +155,9 @@ def test_labeler_accuracy_per_tag_order():
 
 
 def test_plot_kappa_matrix_annotates_every_cell():
-    lab = data.simulate_labelers(digits(200), tags=tags_of(200), random_state=0)
+    lab = data.simulate_labelers(
+        digits(200), tags=tags_of(200), snr_db=snrs_of(tags_of(200), 9), random_state=0
+    )
     ax = data.plot_kappa_matrix(data.cohen_kappa_matrix(lab))
     assert len(ax.texts) == 25
 

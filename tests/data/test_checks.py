@@ -36,7 +36,7 @@ def test_labels_must_be_a_matrix(bad):
         lambda: data.hlp_by_tag([[1, 2, 3], [1, 2, 3]], tags=["clean", "clean"]),
         lambda: data.hlp_by_tag([[1, 2, 3], [1, 2, 3]], y_true=[1, 2]),
         lambda: data.labeler_accuracy([[1, 2, 3], [1, 2, 3]], [1, 2]),
-        lambda: data.simulate_labelers([1, 2, 3], tags=["clean"]),
+        lambda: data.simulate_labelers([1, 2, 3], tags=["clean"], snr_db=[1.0]),
         lambda: data.compare_to_hlp([1, 2], [[1, 2, 3], [1, 2, 3]]),
         lambda: data.split_train_dev_test(np.arange(9) % 3, groups=[0, 1]),
         lambda: data.leakage_gap(np.zeros((4, 2)), [0, 1, 0, 1], groups=[0, 1, 2]),
@@ -73,11 +73,13 @@ def test_check_tags_returns_str_array_or_none():
     assert check_tags(None, 3, "f") is None
     out = check_tags([1, "car_noise"], 2, "f")
     assert out.dtype.kind == "U" and out.tolist() == ["1", "car_noise"]
-    assert check_tags(("clean",), 1, "f", known=data.TAG_DIFFICULTY).tolist() == ["clean"]
+    assert check_tags(("clean",), 1, "f", known=data.SPEECH_BAND_SNR_OFFSET_DB).tolist() == [
+        "clean"
+    ]
 
 
 def test_data_uses_the_shared_tag_check():
     # One helper for the whole kit: data's unknown-tag message carries its own fix.
-    with pytest.raises(ValueError, match=r"Got \['studio'\] instead\. Pass tags=None"):
-        data.ambiguous_mask(2, tags=["clean", "studio"])
+    with pytest.raises(ValueError, match=r"Got \['studio'\] instead\. Pass one of the kit's"):
+        data.simulate_labelers([1, 2], tags=["clean", "studio"], snr_db=[1.0, 1.0])
     assert not hasattr(data, "_check_tags") and not hasattr(data, "_check_same_length")
