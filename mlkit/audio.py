@@ -23,6 +23,7 @@ __all__ = [
     "resample",
     "add_noise_at_snr",
     "apply_condition",
+    "clip_problem",
 ]
 
 SAMPLE_RATE_HZ = 8000
@@ -216,6 +217,68 @@ def read_audio(
         clip = np.clip(resample(clip, sr, target_sample_rate_hz), -1.0, 1.0)
         sr = target_sample_rate_hz
     return clip, int(sr)
+
+
+def clip_problem(
+    clip,
+    *,
+    sample_rate_hz: int = SAMPLE_RATE_HZ,
+    rate=None,
+    min_duration_s: float = 0.1,
+    max_duration_s: float = 3.0,
+    silence_rms_dbfs: float = -60.0,
+) -> tuple[str, str]:
+    """Return the first reason a clip is unusable as model input, or ``("", "")``.
+
+    Parameters
+    ----------
+    clip : ndarray of shape (n_samples,)
+        The clip, float32 in [-1, 1].
+    sample_rate_hz : int, default=8000
+        The rate the model expects, in Hz.
+    rate : int or None, default=None
+        The rate the clip claims, checked against `sample_rate_hz` when given.
+    min_duration_s, max_duration_s : float, default=0.1, 3.0
+        Accepted duration range, in s (spoken digits last 0.15-2.3 s in FSDD).
+    silence_rms_dbfs : float, default=-60.0
+        Clips whose RMS level is below this, in dB relative to full scale, count as silent
+        (FSDD's quietest real recordings sit near -53 dBFS).
+
+    Returns
+    -------
+    check : str
+        The first failed check: ``shape``, ``dtype``, ``sample_rate``, ``finite``, ``duration``
+        or ``silence``; ``""`` when the clip is usable.
+    reason : str
+        One sentence saying what is wrong (``""`` when usable).
+
+    Examples
+    --------
+    >>> clip_problem(np.full(4000, 0.1, dtype=np.float32))
+    ('', '')
+    >>> clip_problem(np.zeros(80, dtype=np.float32))[0]
+    'duration'
+    """
+    if not isinstance(clip, np.ndarray) or clip.ndim != 1:
+        shape = getattr(clip, "shape", type(clip).__name__)
+        return "shape", f"shape {shape}, expected one channel (n_samples,)"
+    if clip.dtype != np.float32:
+        return "dtype", f"dtype {clip.dtype}, expected float32 (use mlkit.audio.to_mono_float32)"
+    if rate is not None and int(rate) != sample_rate_hz:
+        return "sample_rate", f"sample rate {int(rate)} Hz, expected {sample_rate_hz} Hz"
+    if not np.isfinite(clip).all():
+        return "finite", f"{int((~np.isfinite(clip)).sum())} NaN or infinite samples"
+    duration = clip.size / sample_rate_hz
+    if not min_duration_s <= duration <= max_duration_s:
+        return (
+            "duration",
+            f"duration {duration:.3f} s outside [{min_duration_s}, {max_duration_s}] s",
+        )
+    rms = float(np.sqrt(np.mean(clip.astype(np.float64) ** 2)))
+    rms_dbfs = 20 * np.log10(rms) if rms > 0 else -np.inf
+    if rms_dbfs < silence_rms_dbfs:
+        return "silence", f"silent: RMS {rms_dbfs:.1f} dBFS below {silence_rms_dbfs} dBFS"
+    return "", ""
 
 
 def _power(x: np.ndarray) -> float:

@@ -385,6 +385,49 @@ def _folder_listing(audio_dir):
     return pd.DataFrame(rows), digest, f"speech-{folder.name}"
 
 
+MIN_SPEAKERS = 2
+"""Fewest speakers a folder must hold: one to train on and one unseen, for any honest split."""
+
+
+def _check_minimum(meta, audio_dir, what: str) -> None:
+    """Refuse a folder with fewer than two speakers or without all ten digits."""
+    speakers = sorted(meta["speaker"].astype(str).unique())
+    missing = sorted(set(range(10)) - set(meta["label"].astype(int)))
+    if len(speakers) < MIN_SPEAKERS or missing:
+        got = f"{len(speakers)} speaker(s) {speakers[:5]}"
+        if missing:
+            got += f" and no clip of digit(s) {missing}"
+        raise ValueError(
+            f"The 'audio_dir' folder {audio_dir} must hold {what} of at least {MIN_SPEAKERS} "
+            f"speakers and of all ten digits (the notebooks hold speakers out and recognise 0-9). "
+            f"Got {got}. Add recordings, or use the bundled corpus (audio_dir='')."
+        )
+
+
+def _drop_unusable(clips, meta, audio_dir):
+    """Drop clips no model should see (too short or long, silent, non-finite), with a warning."""
+    import warnings
+
+    import pandas as pd
+
+    from mlkit.audio import clip_problem
+
+    problems = [clip_problem(c, sample_rate_hz=SAMPLE_RATE_HZ) for c in clips]
+    bad = [i for i, (check, _) in enumerate(problems) if check]
+    if not bad:
+        return clips, meta
+    first = bad[0]
+    counts = pd.Series([problems[i][0] for i in bad]).value_counts().to_dict()
+    warnings.warn(
+        f"load_speech skipped {len(bad)} of {len(clips)} clip(s) in {audio_dir} that no model "
+        f"should see ({counts}); for example {meta['clip_id'].iloc[first]}: "
+        f"{problems[first][1]}. Fix or remove them (mlkit.audio.clip_problem gives the reason).",
+        stacklevel=3,
+    )
+    keep = np.setdiff1d(np.arange(len(clips)), bad)
+    return [clips[i] for i in keep], meta.iloc[keep].reset_index(drop=True)
+
+
 def _babble_candidates(i, speakers, rng, n_max=6):
     """Up to `n_max` positions of other speakers' clips (other clips if too few speakers)."""
     others = np.flatnonzero(speakers != speakers[i])
@@ -452,8 +495,15 @@ def load_speech(
     ChecksumError
         If a bundled file is missing or differs from the manifest.
     ValueError
-        If no file in `audio_dir` matches the layout, an argument is out of range, or a
-        clip cannot be decoded.
+        If no file in `audio_dir` matches the layout, the folder holds fewer than two speakers
+        or not all ten digits (before or after unusable clips are skipped), an argument is out
+        of range, or a clip cannot be decoded.
+
+    Warns
+    -----
+    UserWarning
+        When clips of a folder are skipped as unusable (:func:`mlkit.audio.clip_problem`:
+        shorter than 0.1 s, longer than 3 s, silent below -60 dBFS, non-finite).
 
     See Also
     --------
@@ -488,6 +538,7 @@ def load_speech(
         meta, digest, name = _bundled_listing(verify)
     else:
         meta, digest, name = _folder_listing(audio_dir)
+        _check_minimum(meta, audio_dir, "files")
 
     if n_clips is not None:
         if n_clips > len(meta):
@@ -500,6 +551,9 @@ def load_speech(
 
     clips = [read_audio(p, target_sample_rate_hz=SAMPLE_RATE_HZ)[0] for p in meta["_abspath"]]
     meta = meta.drop(columns=["_abspath"])
+    if audio_dir not in ("", None):
+        clips, meta = _drop_unusable(clips, meta, audio_dir)
+        _check_minimum(meta, audio_dir, "usable clips")
     meta["duration_s"] = np.array([c.shape[0] for c in clips]) / SAMPLE_RATE_HZ
 
     n = len(clips)

@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from mlkit._validation import check_float, check_int, check_random_state
+from mlkit.audio import clip_problem
 
 __all__ = [
     "validate_clips",
@@ -40,29 +41,6 @@ def _rows(X):
             f"{X.shape} instead. Wrap it in a list: validate_clips([clip])."
         )
     return list(X), None
-
-
-def _first_problem(clip, rate, *, sample_rate_hz, min_duration_s, max_duration_s, silence_rms_dbfs):
-    if not isinstance(clip, np.ndarray) or clip.ndim != 1:
-        shape = getattr(clip, "shape", type(clip).__name__)
-        return "shape", f"shape {shape}, expected one channel (n_samples,)"
-    if clip.dtype != np.float32:
-        return "dtype", f"dtype {clip.dtype}, expected float32 (use mlkit.audio.to_mono_float32)"
-    if rate is not None and int(rate) != sample_rate_hz:
-        return "sample_rate", f"sample rate {int(rate)} Hz, expected {sample_rate_hz} Hz"
-    if not np.isfinite(clip).all():
-        return "finite", f"{int((~np.isfinite(clip)).sum())} NaN or infinite samples"
-    duration = clip.size / sample_rate_hz
-    if not min_duration_s <= duration <= max_duration_s:
-        return (
-            "duration",
-            f"duration {duration:.3f} s outside [{min_duration_s}, {max_duration_s}] s",
-        )
-    rms = float(np.sqrt(np.mean(clip.astype(np.float64) ** 2)))
-    rms_dbfs = 20 * np.log10(rms) if rms > 0 else -np.inf
-    if rms_dbfs < silence_rms_dbfs:
-        return "silence", f"silent: RMS {rms_dbfs:.1f} dBFS below {silence_rms_dbfs} dBFS"
-    return "", ""
 
 
 def validate_clips(
@@ -113,9 +91,9 @@ def validate_clips(
     silence = check_float(silence_rms_dbfs, "silence_rms_dbfs", func="validate_clips")
     clips, rates = _rows(X)
     found = [
-        _first_problem(
+        clip_problem(
             c,
-            None if rates is None else rates[i],
+            rate=None if rates is None else rates[i],
             sample_rate_hz=sr,
             min_duration_s=lo,
             max_duration_s=hi,

@@ -242,11 +242,11 @@ def _tone(freq, n, sr):
 
 @pytest.fixture
 def fsdd_folder(tmp_path):
-    """A tiny FSDD-layout folder: 3 speakers x 3 digits x 2 takes, one stereo 16 kHz file."""
+    """A tiny FSDD-layout folder: 3 speakers x 10 digits x 2 takes, one stereo 16 kHz file."""
     rec = tmp_path / "mini" / "recordings"
     rec.mkdir(parents=True)
     for s, speaker in enumerate(["alice", "bob", "carol"]):
-        for label in range(3):
+        for label in range(10):
             for index in range(2):
                 x = _tone(200 + 100 * label + 30 * s + 7 * index, 2400 + 400 * index, 8000)
                 sf.write(rec / f"{label}_{speaker}_{index}.wav", x, 8000, subtype="PCM_16")
@@ -263,7 +263,7 @@ def fsdd_folder(tmp_path):
 def test_fsdd_layout_folder_loads(fsdd_folder):
     data = load_speech(str(fsdd_folder), random_state=0)
     meta = data.metadata.set_index("clip_id")
-    assert len(data) == 19
+    assert len(data) == 61
     assert data.name == "speech-mini"
     assert (meta["source"] == "fsdd-layout").all()
     assert meta.loc["0_alice_1", "gender"] == "female"
@@ -284,14 +284,63 @@ def test_fsdd_folder_sha256_tracks_content(fsdd_folder):
     assert load_speech(str(fsdd_folder), conditions=False).sha256 != first
 
 
+def _folder(root, speakers=("x", "y"), digits=range(10), n=2000):
+    for k, speaker in enumerate(speakers):
+        for label in digits:
+            x = _tone(300 + 50 * label + 20 * k, n, 8000)
+            sf.write(root / f"{label}_{speaker}_0.wav", x, 8000, subtype="PCM_16")
+    return root
+
+
 def test_fsdd_files_directly_in_folder(tmp_path):
-    for label in range(4):
-        sf.write(tmp_path / f"{label}_x_0.wav", _tone(300 + 50 * label, 2000, 8000), 8000)
-    data = load_speech(str(tmp_path), condition_shares={"people_noise": 1.0})
-    assert len(data) == 4  # babble falls back to the other clips of the only speaker
-    (tmp_path / "3_x_0.wav").unlink()
-    with pytest.raises(ValueError, match="people_noise.*at least 4 clips. Got 3"):
-        load_speech(str(tmp_path), condition_shares={"people_noise": 1.0})
+    data = load_speech(str(_folder(tmp_path)), condition_shares={"people_noise": 1.0})
+    assert len(data) == 20 and data.metadata["speaker"].nunique() == 2
+
+
+@pytest.mark.parametrize(
+    ("speakers", "digits", "match"),
+    [
+        (
+            ("x",),
+            range(10),
+            r"at least 2 speakers and of all ten digits.*Got 1 speaker\(s\) \['x'\]",
+        ),
+        (
+            ("x", "y"),
+            [3],
+            r"Got 2 speaker\(s\) \['x', 'y'\] and no clip of digit\(s\) \[0, 1, 2, 4",
+        ),
+        (("x", "y"), range(9), r"no clip of digit\(s\) \[9\]\. Add recordings"),
+    ],
+)
+def test_folders_below_the_minimum_are_refused_at_load(tmp_path, speakers, digits, match):
+    """Issue 12.9: one speaker or missing digits fail at the door, naming folder and minimum."""
+    folder = _folder(tmp_path, speakers=speakers, digits=digits)
+    with pytest.raises(ValueError, match=match) as info:
+        load_speech(str(folder))
+    assert str(folder) in str(info.value)
+
+
+def test_unusable_clips_are_skipped_with_a_warning(tmp_path):
+    """Silent, 1-sample and 10 ms clips never reach a model; the warning says which and why."""
+    folder = _folder(tmp_path)
+    sf.write(folder / "3_y_1.wav", np.zeros(4000), 8000, subtype="PCM_16")
+    sf.write(folder / "4_y_1.wav", _tone(300, 80, 8000), 8000, subtype="PCM_16")
+    sf.write(folder / "5_y_1.wav", _tone(300, 1, 8000), 8000, subtype="PCM_16")
+    with pytest.warns(
+        UserWarning, match=r"skipped 3 of 23 clip\(s\).*\{'duration': 2, 'silence': 1\}"
+    ):
+        data = load_speech(str(folder))
+    assert len(data) == 20 and "3_y_1" not in set(data.metadata["clip_id"])
+
+
+def test_all_silent_clips_of_a_speaker_leave_too_few(tmp_path):
+    folder = _folder(tmp_path)
+    for label in range(10):
+        sf.write(folder / f"{label}_y_0.wav", np.zeros(4000), 8000, subtype="PCM_16")
+    with pytest.warns(UserWarning, match="skipped 10 of 20"):
+        with pytest.raises(ValueError, match=r"usable clips of at least 2 speakers.*Got 1 speaker"):
+            load_speech(str(folder))
 
 
 def test_empty_folder_error(tmp_path):
