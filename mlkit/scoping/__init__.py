@@ -27,7 +27,11 @@ from mlkit.scoping._curve import (
     power_law_band,
 )
 from mlkit.scoping._data_needed import (
+    ALREADY_MET,
     NOT_REACHABLE,
+    REACHABLE,
+    TARGET_STATUSES,
+    UNCERTAIN,
     DataEstimate,
     data_needed_for_target,
     describe_learning_curve,
@@ -41,6 +45,7 @@ from mlkit.scoping._feasibility import (
 )
 from mlkit.scoping._resourcing import (
     ComputeScaling,
+    describe_compute,
     fit_compute_scaling,
     labeling_effort,
     latency_percentiles,
@@ -56,6 +61,7 @@ from mlkit.scoping._value import (
     business_metrics,
     cost_controls,
     cost_matrix,
+    describe_value,
     ethics_checklist,
     plot_business_value,
     plot_cost_scenario,
@@ -64,6 +70,10 @@ from mlkit.scoping._value import (
 
 __all__ = [
     "NOT_REACHABLE",
+    "REACHABLE",
+    "UNCERTAIN",
+    "ALREADY_MET",
+    "TARGET_STATUSES",
     "DEFAULT_SOURCES",
     "PowerLawFit",
     "DataEstimate",
@@ -101,4 +111,7 @@ __all__ = [
     "time_inference",
     "milestone_targets",
     "describe_takeaways",
+    # issue 11: verdicts that respect uncertainty
+    "describe_compute",
+    "describe_value",
 ]

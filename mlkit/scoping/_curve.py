@@ -391,6 +391,7 @@ def plot_learning_curve(
     level: float = 0.9,
     random_state=0,
     ax=None,
+    status: str | None = None,
 ):
     """Plot measured dev accuracy, the power-law extrapolation and its uncertainty band.
 
@@ -411,6 +412,8 @@ def plot_learning_curve(
         Seed of the band's draws.
     ax : matplotlib.axes.Axes, optional
         Axes to draw into; a new figure otherwise.
+    status : str, optional
+        The verdict (``DataEstimate.status``) for `n_max` as the horizon; shown as the title.
 
     Returns
     -------
@@ -422,6 +425,8 @@ def plot_learning_curve(
         _, ax = plt.subplots(figsize=(7, 4), layout="constrained")
     n_meas = table["n_samples"].to_numpy(dtype=float)
     n_max = float(n_max or 20 * n_meas.max())
+    if status is not None:
+        ax.set_title(f"Target at the right edge ({n_max:,.0f} training samples): {status}")
     grid = np.geomspace(n_meas.min(), max(n_max, n_meas.max() * 1.01), 200)
     low, high = power_law_band(fit, grid, level=level, random_state=random_state)
     ax.fill_between(grid, 1 - high, 1 - low, alpha=0.25, label=f"{level:.0%} band of the fit")

@@ -26,6 +26,7 @@ __all__ = [
     "milestone_table",
     "time_inference",
     "milestone_targets",
+    "describe_compute",
 ]
 
 
@@ -115,30 +116,50 @@ def latency_percentiles(latency_ms, *, percentiles=(50, 95, 99)) -> dict:
 
 @dataclass(frozen=True)
 class ComputeScaling:
-    """Compute time ``seconds(n) = per_sample_s * n + k * n**p`` for n training samples.
+    """Compute time ``seconds(n) = per_sample_s * n + overhead_s + k * n**p`` for n samples.
 
     Attributes
     ----------
     k, p : float
-        Scale and exponent of the model-fit time (a log-log least-squares fit).
+        Scale and exponent of the model-fit time (a log-log least-squares fit); NaN when the
+        measured fit times do not rise above their noise (`rises` is False).
     per_sample_s : float
         Time per sample that grows linearly (feature extraction), in s.
+    overhead_s : float, default=0.0
+        Fixed time per fit that does not grow with n (setup, solver start), in s.
+    slope, slope_ci_low, slope_ci_high : float, default=nan
+        Measured slope of log fit time against log size and its 95 % interval (Student t on
+        the regression's standard error); NaN when not measured.
+    rises : bool, default=True
+        Whether the fit times rise above their noise (``slope_ci_low > 0``); only then is
+        training compute extrapolated.
     """
 
     k: float
     p: float
     per_sample_s: float = 0.0
+    overhead_s: float = 0.0
+    slope: float = math.nan
+    slope_ci_low: float = math.nan
+    slope_ci_high: float = math.nan
+    rises: bool = True
 
     def predict_s(self, n):
-        """Return the predicted compute time in s at size(s) `n`."""
+        """Return the predicted compute time in s at size(s) `n` (NaN when not `rises`)."""
         n = np.asarray(n, dtype=np.float64)
-        return self.per_sample_s * n + self.k * np.power(n, self.p)
+        if not self.rises:
+            return np.full_like(n, np.nan)
+        return self.per_sample_s * n + self.overhead_s + self.k * np.power(n, self.p)
+
+    def predict_features_s(self, n):
+        """Return the feature-extraction time alone in s at size(s) `n` (measured per sample)."""
+        return self.per_sample_s * np.asarray(n, dtype=np.float64)
 
 
 def fit_compute_scaling(
     n_samples, fit_time_s, *, per_sample_s: float = 0.0, min_exponent: float = 1.0
 ) -> ComputeScaling:
-    """Fit ``fit_time_s = k * n**p`` on a log-log scale to extrapolate training time.
+    """Fit ``fit_time_s = overhead_s + k * n**p``, if the times rise above their noise.
 
     Parameters
     ----------
@@ -149,25 +170,42 @@ def fit_compute_scaling(
     per_sample_s : float, default=0.0
         Extra time per sample added linearly (for example feature extraction), in s, >= 0.
     min_exponent : float, default=1.0
-        Floor of the fitted exponent ``p`` (the scale ``k`` is refitted with it). A training
-        pass reads every sample, so compute grows at least linearly; flatter measured curves
-        on small data are fixed overhead and solver noise, which extrapolate badly.
+        Floor of the exponent ``p``. A training pass reads every sample, so compute grows at
+        least linearly; flatter measured curves on small data are fixed overhead and solver
+        noise. With ``p`` fixed, ``fit_time_s = overhead_s + k * n**p`` is fitted by
+        non-negative least squares (:func:`scipy.optimize.nnls`), so the fixed overhead is
+        not scaled up with the data.
 
     Returns
     -------
     ComputeScaling
+        With the slope of log time against log size, its 95 % interval and `rises`: only
+        when the interval lies above 0 (the times grow with the data more than their scatter
+        explains) are ``k`` and ``p`` fitted; otherwise they are NaN and ``predict_s`` gives
+        NaN: timings that do not rise above their noise say nothing about larger data.
 
     Raises
     ------
     ValueError
         If sizes or times are not positive, lengths differ, or fewer than 2 distinct sizes.
 
+    Notes
+    -----
+    The trend test is the t test of a least-squares slope (:func:`scipy.stats.linregress`,
+    ``n_points - 2`` degrees of freedom); with 2 points it cannot be tested and counts as
+    not rising.
+
     Examples
     --------
     >>> s = fit_compute_scaling([100, 1000, 10000], [0.01, 0.1, 1.0])
-    >>> round(s.p, 3), round(float(s.predict_s(100000)), 3)
-    (1.0, 10.0)
+    >>> round(s.p, 3), round(float(s.predict_s(100000)), 3), s.rises
+    (1.0, 10.0, True)
+    >>> flat = fit_compute_scaling([20, 40, 80, 160], [0.08, 0.07, 0.09, 0.08])
+    >>> flat.rises, float(flat.predict_s(1000))
+    (False, nan)
     """
+    from scipy import stats
+
     func = "fit_compute_scaling"
     n = _as_1d_float(n_samples, "n_samples", func, min_len=2)
     t = _as_1d_float(fit_time_s, "fit_time_s", func, min_len=2)
@@ -179,11 +217,114 @@ def fit_compute_scaling(
         )
     per = check_float(per_sample_s, "per_sample_s", low=0.0, func=func)
     floor = check_float(min_exponent, "min_exponent", low=0.0, func=func)
-    p, logk = np.polyfit(np.log(n), np.log(t), 1)
-    if p < floor:
-        p = floor
-        logk = float(np.mean(np.log(t) - p * np.log(n)))
-    return ComputeScaling(k=float(np.exp(logk)), p=float(p), per_sample_s=per)
+    log_n, log_t = np.log(n), np.log(t)
+    if n.size < 3:
+        slope = float(np.polyfit(log_n, log_t, 1)[0])
+        ci = (math.nan, math.nan)
+    else:
+        reg = stats.linregress(log_n, log_t)
+        slope = float(reg.slope)
+        half = float(stats.t.ppf(0.975, n.size - 2) * reg.stderr)
+        ci = (slope - half, slope + half)
+    rises = bool(ci[0] > 0)
+    if not rises:
+        return ComputeScaling(
+            k=math.nan,
+            p=math.nan,
+            per_sample_s=per,
+            slope=slope,
+            slope_ci_low=ci[0],
+            slope_ci_high=ci[1],
+            rises=False,
+        )
+    from scipy.optimize import nnls
+
+    # Fixed overhead + growing part, both >= 0: the overhead must not be scaled up with n.
+    p = max(slope, floor)
+    (overhead, k), _ = nnls(np.column_stack([np.ones_like(n), n**p]), t)
+    return ComputeScaling(
+        k=float(k),
+        p=float(p),
+        per_sample_s=per,
+        overhead_s=float(overhead),
+        slope=slope,
+        slope_ci_low=ci[0],
+        slope_ci_high=ci[1],
+        rises=True,
+    )
+
+
+def describe_compute(compute: ComputeScaling, curve, *, n_clips: float = 100_000) -> str:
+    """Say whether training compute can be extrapolated from the measured fit times, and to what.
+
+    Parameters
+    ----------
+    compute : ComputeScaling
+        From :func:`fit_compute_scaling`.
+    curve : pandas.DataFrame
+        From :func:`learning_curve_table` (``n_samples``, ``fit_time_s``): the measured points.
+    n_clips : float, default=100_000
+        Training-set size to extrapolate to, > 0.
+
+    Returns
+    -------
+    str
+        One markdown paragraph: the measured range, the slope of log time against log size
+        with its 95 % interval, and either the extrapolated compute at `n_clips` or why there
+        is none (the times do not rise above their noise), with the feature time alone.
+
+    Raises
+    ------
+    TypeError
+        If `compute` is not a :class:`ComputeScaling`.
+    ValueError
+        If `n_clips` is not positive.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> curve = pd.DataFrame({"n_samples": [20, 40, 80, 160], "fit_time_s": [0.08, 0.07, 0.09, 0.08]})
+    >>> text = describe_compute(fit_compute_scaling(curve["n_samples"], curve["fit_time_s"]), curve)
+    >>> "not extrapolated" in text
+    True
+    """
+    if not isinstance(compute, ComputeScaling):
+        raise TypeError(
+            "The 'compute' parameter of describe_compute must be a ComputeScaling (from "
+            f"fit_compute_scaling). Got {type(compute).__name__} instead."
+        )
+    n_clips = check_float(
+        n_clips, "n_clips", low=0.0, inclusive=(False, True), func="describe_compute"
+    )
+    n_meas = curve["n_samples"].to_numpy(dtype=float)
+    t_meas = curve["fit_time_s"].to_numpy(dtype=float)
+    measured = (
+        f"Fit times measured from {n_meas.min():,.0f} to {n_meas.max():,.0f} training clips: "
+        f"{t_meas.min():.3f} to {t_meas.max():.3f} s"
+    )
+    if math.isnan(compute.slope_ci_low):
+        trend = f"slope of log time vs log size {compute.slope:.2f} (too few points to test)"
+    else:
+        trend = (
+            f"slope of log time vs log size {compute.slope:.2f} (95% interval "
+            f"{compute.slope_ci_low:.2f} to {compute.slope_ci_high:.2f})"
+        )
+    features_min = float(compute.predict_features_s(n_clips)) / 60
+    if compute.rises:
+        total_min = float(compute.predict_s(n_clips)) / 60
+        return (
+            f"{measured}; {trend}: the times rise above their noise, so training compute is "
+            f"extrapolated as `{compute.overhead_s:.3f} s + {compute.k:.3g} s · n^{compute.p:.2f}` "
+            f"plus features: about **{total_min:.1f} min** for "
+            f"{n_clips:,.0f} clips (features {features_min:.1f} min of it). An extrapolation "
+            f"{n_clips / n_meas.max():.0f}x beyond the data: re-measure as the data grows."
+        )
+    return (
+        f"{measured}; {trend}: the times do **not** rise above their noise (fixed overhead and "
+        "timing jitter dominate at these sizes), so training compute is **not extrapolated**. "
+        f"Feature extraction alone, measured per clip, would take about {features_min:.1f} min "
+        f"for {n_clips:,.0f} clips; time a fit on a few thousand clips before budgeting compute."
+    )
 
 
 def plot_resources(latency_ms, compute: ComputeScaling, curve, *, n_max: float = 1e6):
@@ -217,13 +358,17 @@ def plot_resources(latency_ms, compute: ComputeScaling, curve, *, n_max: float =
     ax1.legend(fontsize=8)
     n_meas = curve["n_samples"].to_numpy(dtype=float)
     sizes = np.geomspace(n_meas.min(), max(n_max, n_meas.max() * 10), 50)
-    ax2.loglog(sizes, compute.predict_s(sizes), label="extrapolated: features + fit")
-    fit_only = ComputeScaling(k=compute.k, p=compute.p)
-    ax2.loglog(sizes, fit_only.predict_s(sizes), "--", label="extrapolated: fit only")
+    if compute.rises:
+        ax2.loglog(sizes, compute.predict_s(sizes), label="extrapolated: features + fit")
+        fit_only = ComputeScaling(k=compute.k, p=compute.p, overhead_s=compute.overhead_s)
+        ax2.loglog(sizes, fit_only.predict_s(sizes), "--", label="extrapolated: fit only")
+        ax2.set_title(f"Training compute vs data (p = {compute.p:.2f})")
+    else:
+        ax2.loglog(sizes, compute.predict_features_s(sizes), ":", label="features alone (per clip)")
+        ax2.set_title("Fit times flat within noise: not extrapolated")
     ax2.loglog(n_meas, curve["fit_time_s"], "o", label="measured fit time")
     ax2.set_xlabel("training samples")
     ax2.set_ylabel("compute (s)")
-    ax2.set_title(f"Training compute vs data (p = {compute.p:.2f})")
     ax2.legend(fontsize=8)
     return fig
 
@@ -327,8 +472,8 @@ def milestone_table(
         One row per milestone: ``milestone``, ``ml_metric`` (target accuracy),
         ``software_metric`` (p95 latency vs budget), ``business_value_per_1000`` (at the
         target accuracy, assuming today's mix of errors), ``training_clips`` (needed, or
-        "not reachable"), ``extra_clips``, ``label_hours``, ``train_compute_s`` and
-        ``timeline_days`` (cumulative).
+        "not reachable"), ``extra_clips``, ``label_hours``, ``train_compute_s`` (NaN
+        when `compute` does not rise above its noise) and ``timeline_days`` (cumulative).
 
     Raises
     ------
@@ -380,7 +525,9 @@ def milestone_table(
                 "training_clips": n_need if ok else NOT_REACHABLE,
                 "extra_clips": extra if ok else NOT_REACHABLE,
                 "label_hours": round(effort["label_hours"], 1) if ok else math.nan,
-                "train_compute_s": round(float(compute.predict_s(n_need)), 2) if ok else math.nan,
+                "train_compute_s": round(float(compute.predict_s(n_need)), 2)
+                if ok and compute.rises
+                else math.nan,
                 "timeline_days": round(elapsed, 1) if ok else math.nan,
             }
         )
@@ -467,7 +614,10 @@ def milestone_targets(accuracy: float, target_accuracy: float, *, decimals: int 
     -------
     dict of str to float
         ``"M1 proof of concept (today)"``, ``"M2 pilot"`` (the mean of the two) and
-        ``"M3 production"``, in order: the `milestones` of :func:`milestone_table`.
+        ``"M3 production"``, in order: the `milestones` of :func:`milestone_table`. When the
+        target is at or below today's accuracy (already met), no milestone may be easier
+        than today: ``"M2 pilot (confirm today's accuracy)"`` and ``"M3 production (hold
+        today's accuracy)"`` both ask for today's accuracy.
 
     Raises
     ------
@@ -478,6 +628,8 @@ def milestone_targets(accuracy: float, target_accuracy: float, *, decimals: int 
     --------
     >>> milestone_targets(0.8634, 0.95)
     {'M1 proof of concept (today)': 0.863, 'M2 pilot': 0.907, 'M3 production': 0.95}
+    >>> list(milestone_targets(0.8634, 0.85).values())
+    [0.863, 0.863, 0.863]
     """
     func = "milestone_targets"
     accuracy = check_float(accuracy, "accuracy", low=0.0, high=1.0, func=func)
@@ -485,8 +637,15 @@ def milestone_targets(accuracy: float, target_accuracy: float, *, decimals: int 
         target_accuracy, "target_accuracy", low=0, high=1, inclusive=(False, False), func=func
     )
     decimals = check_int(decimals, "decimals", min_value=0, func=func)
+    today = round(accuracy, decimals)
+    if target <= accuracy:
+        return {
+            "M1 proof of concept (today)": today,
+            "M2 pilot (confirm today's accuracy)": today,
+            "M3 production (hold today's accuracy)": today,
+        }
     return {
-        "M1 proof of concept (today)": round(accuracy, decimals),
+        "M1 proof of concept (today)": today,
         "M2 pilot": round((accuracy + target) / 2, decimals),
         "M3 production": target_accuracy,
     }

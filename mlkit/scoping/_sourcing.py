@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from mlkit._validation import check_float, check_int
-from mlkit.scoping._data_needed import DataEstimate
+from mlkit.scoping._data_needed import ALREADY_MET, NOT_REACHABLE, UNCERTAIN, DataEstimate
 from mlkit.scoping._resourcing import labeling_effort
 
 __all__ = [
@@ -185,7 +185,10 @@ def sourcing_recommendation(
     Returns
     -------
     str
-        A markdown paragraph.
+        A markdown paragraph. Its last sentences follow the verdict ``data_estimate.status``:
+        already met (no data needed), reachable (the fastest source for everything, in days,
+        only when extra clips are needed), uncertain (also: decide again after each point) or
+        not reachable (work on the model, not the data).
 
     Notes
     -----
@@ -209,18 +212,43 @@ def sourcing_recommendation(
             f"USD {fastest['cost_to_double_usd']:,.0f}); measure the learning curve again before "
             "buying more."
         )
-    if data_estimate.reachable:
-        reach = table.dropna(subset=["days_to_target"])
-        if len(reach):
-            best = reach.loc[reach["days_to_target"].idxmin()]
-            lines.append(
-                f"Collecting everything the target needs up front would take "
-                f"{best['days_to_target']:.0f}+ days ({best['source']}), and the estimate "
-                "itself is an extrapolation: do it in steps instead."
-            )
-    else:
+    status = data_estimate.status
+    if status == ALREADY_MET:
+        lines.append(
+            "The target is already met by today's model: no data is needed to reach it. "
+            "Spend the first iterations confirming that accuracy on new speakers and on "
+            "production-like traffic."
+        )
+    elif status == NOT_REACHABLE:
         lines.append(
             "The target is not reachable by more data of the same kind (see the learning curve): "
             "spend the first iterations on the model, the features and label quality."
         )
+    else:
+        reach = table.dropna(subset=["days_to_target"])
+        reach = reach[reach["extra_clips_for_target"] > 0]
+        no_extra = bool((table["extra_clips_for_target"] == 0).any())
+        if data_estimate.reachable and no_extra:
+            lines.append(
+                "The fitted curve says the clips already loaded reach the target once all of "
+                "them train the model (cross-validation trained on fewer): check that with the "
+                "first model before collecting more."
+            )
+        elif data_estimate.reachable and len(reach):
+            best = reach.loc[reach["days_to_target"].idxmin()]
+            lines.append(
+                f"Collecting everything the fitted curve says the target needs up front would "
+                f"take about {best['days_to_target']:.1f} days ({best['source']}), and the "
+                "estimate itself is an extrapolation: do it in steps instead."
+            )
+        elif data_estimate.reachable:
+            lines.append(
+                "No single source supplies everything the fitted curve says the target needs: "
+                "grow the data in steps and measure the curve again."
+            )
+        if status == UNCERTAIN:
+            lines.append(
+                "Whether more data reaches the target at all is uncertain (see the learning-curve "
+                "verdict): decide again after each new learning-curve point."
+            )
     return " ".join(lines)

@@ -20,6 +20,7 @@ def describe_takeaways(
     by_speaker,
     latency: dict,
     latency_budget_ms: float,
+    synthetic_voices: bool = False,
 ) -> str:
     """Write the scoping takeaways as markdown: feasible, valuable, fair and private, plan.
 
@@ -42,6 +43,10 @@ def describe_takeaways(
         From :func:`mlkit.scoping.latency_percentiles` (``p95_ms``, in ms).
     latency_budget_ms : float
         p95 latency the product allows, in ms.
+    synthetic_voices : bool, default=False
+        Whether the speakers are synthesizer presets (the bundled corpus, see
+        :func:`mlkit.datasets.describe_voices`); the fairness line then says that the worst
+        "speaker" is a preset and what that audit cannot show.
 
     Returns
     -------
@@ -75,6 +80,20 @@ def describe_takeaways(
     latency_budget_ms = check_float(latency_budget_ms, "latency_budget_ms", low=0.0, func=func)
     accuracy = quick["accuracy"]
     worst = by_speaker.index[0]
+    plan = {
+        "already met": "confirm today's accuracy on new speakers before adding data",
+        "not reachable": "improve the model, features and labels before buying data",
+    }.get(
+        getattr(data_estimate, "status", None),
+        "buy or label data in steps guided by the learning curve",
+    )
+    who, caveat = "speaker", ""
+    if synthetic_voices:
+        who = "voice"
+        caveat = (
+            " (synthesizer presets, not people: the audit shows the method, not how real "
+            "groups fare)"
+        )
     return f"""
 - **Feasible?** The quick model gets {accuracy:.1%} on new speakers (chance
   {quick["chance_accuracy"]:.1%}; simulated HLP {hlp_accuracy:.1%}); the top MFCC feature carries
@@ -82,11 +101,10 @@ def describe_takeaways(
   {data_estimate.reason}
 - **Valuable?** Today: {value["successful_per_1000"]:.0f} successful commands and a net value of
   USD {value["business_value_per_1000"]:.0f} per 1,000 requests under the cost assumptions above.
-- **Fair and private?** The worst speaker ({worst}) gets {by_speaker["accuracy"].iloc[0]:.1%}
-  against {accuracy:.1%} overall; answer the privacy questions before collecting more voices.
-- **Plan**: train on what you have within a day, analyse errors, and buy or label data in steps
-  guided by the learning curve (p95 latency {latency["p95_ms"]:.1f} ms against a budget of
-  {latency_budget_ms:.0f} ms).
+- **Fair and private?** The worst {who} ({worst}) gets {by_speaker["accuracy"].iloc[0]:.1%}
+  against {accuracy:.1%} overall{caveat}; answer the privacy questions before collecting more voices.
+- **Plan**: train on what you have within a day, analyse errors, and {plan} (p95 latency
+  {latency["p95_ms"]:.1f} ms against a budget of {latency_budget_ms:.0f} ms).
 
 Next: `02_data` (label consistency and the HLP definition) and `03_modeling` (error analysis by tag).
 """

@@ -17,6 +17,7 @@ from mlkit.scoping._checks import _as_1d_float, _check_cost
 __all__ = [
     "cost_matrix",
     "business_metrics",
+    "describe_value",
     "plot_business_value",
     "plot_group_accuracy",
     "ethics_checklist",
@@ -125,8 +126,9 @@ def business_metrics(
     dict
         ``successful_per_1000`` (requests recognised correctly), ``expected_cost_per_1000``,
         ``business_value_per_1000`` (``value_per_success * successes - cost``),
-        ``mean_cost_per_error`` (cost of an average misrecognition) and ``accuracy``
-        (prior-weighted). Keys say 1000 whatever `per` is.
+        ``mean_cost_per_error`` (cost of an average misrecognition), ``accuracy``
+        (prior-weighted) and ``break_even_accuracy`` (the accuracy at which the net value is 0
+        with today's mix of errors; NaN when none is). Keys say 1000 whatever `per` is.
 
     Raises
     ------
@@ -194,13 +196,76 @@ def business_metrics(
     off = joint.copy()
     np.fill_diagonal(off, 0.0)
     error_rate = float(off.sum())
+    mean_error_cost = float((off * c).sum() / error_rate) if error_rate > 0 else 0.0
+    correct_cost = float((np.diag(joint) * np.diag(c)).sum() / accuracy) if accuracy > 0 else 0.0
+    # value(acc) = value * acc - correct_cost * acc - mean_error_cost * (1 - acc) = 0
+    denom = value - correct_cost + mean_error_cost
+    break_even = mean_error_cost / denom if denom > 0 else float("nan")
+    break_even = float(break_even) if 0.0 <= break_even <= 1.0 else float("nan")
     return {
         "accuracy": accuracy,
         "successful_per_1000": per * accuracy,
         "expected_cost_per_1000": per * cost,
         "business_value_per_1000": per * (value * accuracy - cost),
-        "mean_cost_per_error": float((off * c).sum() / error_rate) if error_rate > 0 else 0.0,
+        "mean_cost_per_error": mean_error_cost,
+        "break_even_accuracy": break_even,
     }
+
+
+def describe_value(value: dict) -> str:
+    """Say what today's accuracy is worth and which accuracy breaks even, as markdown.
+
+    Parameters
+    ----------
+    value : dict
+        From :func:`business_metrics` (``accuracy``, ``business_value_per_1000``,
+        ``mean_cost_per_error``, ``break_even_accuracy``).
+
+    Returns
+    -------
+    str
+        One paragraph: net value per 1,000 requests at today's accuracy, whether it earns or
+        loses money, and the break-even accuracy with today's mix of errors.
+
+    Raises
+    ------
+    KeyError
+        If `value` lacks a key of :func:`business_metrics`.
+
+    Examples
+    --------
+    >>> v = business_metrics([[60, 40], [30, 70]], [[0, 2], [1, 0]], value_per_success=0.5)
+    >>> print(describe_value(v)[:66])
+    **At today's accuracy (65.0%) the product loses USD 225 per 1,000
+    """
+    missing = {
+        "accuracy",
+        "business_value_per_1000",
+        "mean_cost_per_error",
+        "break_even_accuracy",
+    } - set(value)
+    if missing:
+        raise KeyError(
+            f"The 'value' parameter of describe_value must come from business_metrics; it lacks "
+            f"{sorted(missing)}."
+        )
+    net = value["business_value_per_1000"]
+    verb = "earns" if net >= 0 else "loses"
+    text = (
+        f"**At today's accuracy ({value['accuracy']:.1%}) the product {verb} USD "
+        f"{abs(net):,.0f} per 1,000 requests.** An average error costs USD "
+        f"{value['mean_cost_per_error']:.2f} with today's mix of errors"
+    )
+    be = value["break_even_accuracy"]
+    if be == be:  # not NaN
+        side = "above" if value["accuracy"] >= be else "below"
+        text += (
+            f", so the product breaks even at {be:.1%} accuracy; today is {side} it. "
+            "Accuracy alone does not say whether the product pays: the costs of its errors do."
+        )
+    else:
+        text += "; no accuracy breaks even under these costs."
+    return text
 
 
 def plot_business_value(
@@ -287,6 +352,14 @@ def plot_group_accuracy(table, *, title: str = "Accuracy per group (worst first)
 _CODE_LIKE = re.compile(r"\d")
 
 
+def _wilson(accuracy, n):
+    """Return the Wilson 95 % interval of an accuracy measured on `n` samples."""
+    from scipy.stats import binomtest
+
+    ci = binomtest(int(round(accuracy * n)), n).proportion_ci(0.95, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
 def ethics_checklist(
     y_true,
     y_pred,
@@ -316,7 +389,9 @@ def ethics_checklist(
     pandas.DataFrame
         Columns ``area`` (fairness / privacy / use), ``item``, ``evidence`` and ``status``:
         ``"ok"``, ``"review"`` (a measured problem) or ``"open"`` (a question for people to
-        answer before collecting more data).
+        answer before collecting more data). Fairness evidence gives the worst group's
+        accuracy with its Wilson 95 % interval and, for groups other than speakers, how many
+        speakers the worst group holds (one speaker: the gap is that voice's, not a group's).
 
     Raises
     ------
@@ -347,10 +422,19 @@ def ethics_checklist(
         groups = table.drop(index="overall")
         worst = groups.index[0]
         small = groups.index[groups["n_samples"] < min_group_size].tolist()
+        n_worst = int(groups["n_samples"].iloc[0])
+        lo, hi = _wilson(float(groups["accuracy"].iloc[0]), n_worst)
         evidence = (
-            f"{len(groups)} groups; worst {worst!r} {groups['accuracy'].iloc[0]:.3f} vs overall "
+            f"{len(groups)} groups; worst {worst!r} {groups['accuracy'].iloc[0]:.3f} "
+            f"(95% interval {lo:.3f} to {hi:.3f}, {n_worst} clips) vs overall "
             f"{table.loc['overall', 'accuracy']:.3f} (gap {groups['gap'].iloc[0]:+.3f})"
         )
+        if col != "speaker" and "speaker" in metadata.columns:
+            speakers = metadata.groupby(metadata[col].astype(str))["speaker"].nunique()
+            k = int(speakers.get(worst, 0))
+            evidence += f"; the worst group holds {k} speaker{'s' if k != 1 else ''}"
+            if k == 1:
+                evidence += ": its gap cannot be told from one voice's"
         if len(groups) < 2:
             status, evidence = "open", f"only one {col} group ({worst!r}): cannot compare"
         elif groups["gap"].iloc[0] < -max_gap:

@@ -143,6 +143,8 @@ def test_plot_learning_curve_draws_fit_band_and_references():
     assert isinstance(fig, Figure)
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert {"target", "human-level estimate", "fitted asymptote 1 - c"} <= set(labels)
+    titled = plot_learning_curve(table, fit, target_accuracy=0.9, n_max=1e5, status="uncertain")
+    assert titled.axes[0].get_title().endswith("(100,000 training samples): uncertain")
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ import pytest
 from mlkit.scoping import (
     NOT_REACHABLE,
     ComputeScaling,
+    describe_compute,
     fit_compute_scaling,
     fit_power_law,
     labeling_effort,
@@ -63,9 +64,11 @@ def test_fit_compute_scaling_recovers_exponent_and_floors_it():
     quad = fit_compute_scaling(n, 1e-6 * n**2.0, per_sample_s=0.001)
     assert quad.p == pytest.approx(2.0)
     assert float(quad.predict_s(100_000)) == pytest.approx(1e-6 * 1e10 + 100)
-    flat = fit_compute_scaling(n, [0.1, 0.1, 0.1])  # overhead only: floored to linear
-    assert flat.p == 1.0
-    assert float(flat.predict_s(1000)) == pytest.approx(0.1, rel=0.8)
+    slow = fit_compute_scaling(n, 1e-2 * n**0.5)  # rises, but slower than linear: floored
+    assert slow.rises and slow.slope == pytest.approx(0.5)
+    assert slow.p == 1.0
+    flat = fit_compute_scaling(n, [0.1, 0.1, 0.1])  # overhead only: nothing to extrapolate
+    assert not flat.rises and math.isnan(flat.p)
 
 
 @pytest.mark.parametrize(
@@ -202,3 +205,83 @@ def test_milestone_targets_today_halfway_target():
     assert list(milestone_targets(0.5, 0.9, decimals=1).values()) == [0.5, 0.7, 0.9]
     with pytest.raises(ValueError, match="'target_accuracy' parameter of milestone_targets"):
         milestone_targets(0.8, 1.0)
+
+
+# --- issue 11: extrapolate compute only above the noise; milestones never easier than today ---
+
+
+def test_fit_compute_scaling_refuses_to_extrapolate_flat_noise():
+    rng = np.random.default_rng(0)
+    n = np.array([22, 33, 45, 67, 101, 135, 180, 225])
+    flat = fit_compute_scaling(n, 0.08 + rng.normal(0, 0.005, n.size), per_sample_s=0.001)
+    assert not flat.rises
+    assert flat.slope_ci_low <= 0 <= flat.slope_ci_high
+    assert math.isnan(float(flat.predict_s(100_000)))
+    assert float(flat.predict_features_s(100_000)) == pytest.approx(100.0)
+    rising = fit_compute_scaling(n, 1e-3 * n * np.exp(rng.normal(0, 0.05, n.size)))
+    assert rising.rises and rising.slope_ci_low > 0
+    assert rising.p == pytest.approx(1.0, abs=0.15)
+
+
+def test_fit_compute_scaling_cannot_test_two_points():
+    two = fit_compute_scaling([100, 1000], [0.01, 0.1])
+    assert not two.rises and math.isnan(two.slope_ci_low)
+
+
+def test_describe_compute_says_whether_it_extrapolates():
+    n = [22, 45, 101, 225]
+    flat_curve = pd.DataFrame({"n_samples": n, "fit_time_s": [0.08, 0.07, 0.09, 0.08]})
+    flat = fit_compute_scaling(flat_curve["n_samples"], flat_curve["fit_time_s"])
+    text = describe_compute(flat, flat_curve)
+    assert "do **not** rise above their noise" in text and "not extrapolated" in text
+    rise_curve = pd.DataFrame({"n_samples": n, "fit_time_s": [0.022, 0.046, 0.1, 0.23]})
+    rising = fit_compute_scaling(rise_curve["n_samples"], rise_curve["fit_time_s"], per_sample_s=0)
+    text = describe_compute(rising, rise_curve, n_clips=1e5)
+    assert "rise above their noise" in text and "min** for 100,000 clips" in text
+    with pytest.raises(TypeError, match="'compute' parameter of describe_compute"):
+        describe_compute({"k": 1}, flat_curve)
+
+
+def test_milestone_table_leaves_compute_empty_when_not_extrapolated():
+    fit, _ = _plan_inputs()
+    flat = fit_compute_scaling([22, 45, 101, 225], [0.08, 0.07, 0.09, 0.08])
+    plan = milestone_table(
+        fit,
+        {"M1": 0.8, "M2": 0.85},
+        n_available=100,
+        p95_latency_ms=5.0,
+        latency_budget_ms=100.0,
+        compute=flat,
+        value_per_success=0.5,
+        mean_cost_per_error=2.0,
+        seconds_per_label=4.0,
+        n_labelers=1,
+    )
+    assert plan["train_compute_s"].isna().all()
+
+
+@pytest.mark.parametrize("target", [0.5, 0.8, 0.8633, 0.86334])
+def test_milestone_targets_already_met_are_never_easier_than_today(target):
+    out = milestone_targets(0.86334, target)
+    assert list(out.values()) == [0.863, 0.863, 0.863]
+    assert "hold today's accuracy" in list(out)[-1]
+
+
+def test_plot_resources_without_extrapolation():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    curve = pd.DataFrame({"n_samples": [22, 45, 101, 225], "fit_time_s": [0.08, 0.07, 0.09, 0.08]})
+    flat = fit_compute_scaling(curve["n_samples"], curve["fit_time_s"], per_sample_s=0.001)
+    fig = plot_resources(np.arange(1.0, 50.0), flat, curve)
+    assert "not extrapolated" in fig.axes[1].get_title()
+
+
+def test_fit_compute_scaling_does_not_scale_the_overhead_up():
+    # 60 ms of fixed overhead plus 0.1 ms per clip: a real but shallow rise on small data.
+    n = np.array([22, 33, 45, 67, 101, 135, 180, 225])
+    rising = fit_compute_scaling(n, 0.06 + 1e-4 * n)
+    assert rising.rises and rising.slope < 0.5
+    assert rising.overhead_s == pytest.approx(0.06) and rising.k == pytest.approx(1e-4)
+    # 100,000 clips: 0.06 + 10 s, not the ~50 s that scaling 60 ms of overhead linearly gives.
+    assert float(rising.predict_s(100_000)) == pytest.approx(10.06)

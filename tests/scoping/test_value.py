@@ -9,6 +9,7 @@ from mlkit.scoping import (
     business_metrics,
     cost_controls,
     cost_matrix,
+    describe_value,
     ethics_checklist,
     plot_business_value,
     plot_cost_scenario,
@@ -188,3 +189,42 @@ def test_cost_controls_keys_values_and_ranges():
     assert not controls["value_usd"].continuous_update
     wide = cost_controls(value_usd=1.0, error_usd=1.0, confirm_usd=1.0, value_range=(0, 50, 1))
     assert wide["value_usd"].max == 50.0
+
+
+# --- issue 11: break-even accuracy, what a slice can show --------------------------------------
+
+
+def test_business_metrics_break_even_accuracy_zeroes_the_net_value():
+    cm = np.array([[80, 15, 5], [10, 90, 0], [0, 20, 80]])
+    costs = cost_matrix([0, 1, 2], error_cost=2.0, predicted_costs={1: 10.0})
+    out = business_metrics(cm, costs, value_per_success=0.5)
+    be = out["break_even_accuracy"]
+    # value * acc - mean_cost_per_error * (1 - acc) = 0 at the break-even accuracy.
+    assert 0.5 * be - out["mean_cost_per_error"] * (1 - be) == pytest.approx(0.0, abs=1e-12)
+    assert (out["business_value_per_1000"] < 0) == (out["accuracy"] < be)
+    free = business_metrics(cm, np.zeros((3, 3)), value_per_success=0.0)
+    assert np.isnan(free["break_even_accuracy"])  # nothing to earn, nothing to lose
+
+
+def test_describe_value_says_earn_or_lose_and_the_break_even_point():
+    lose = business_metrics([[60, 40], [30, 70]], [[0, 2], [1, 0]], value_per_success=0.5)
+    text = describe_value(lose)
+    # acc 0.65; cost 0.5 * 0.4 * 2 + 0.5 * 0.3 * 1 = 0.55; value 0.325 - 0.55 = -0.225
+    assert "loses USD 225 per 1,000" in text and "breaks even at 75.9%" in text
+    assert "below it" in text
+    earn = business_metrics([[90, 10], [5, 95]], [[0, 2], [1, 0]], value_per_success=0.5)
+    assert "earns USD" in describe_value(earn) and "above it" in describe_value(earn)
+    with pytest.raises(KeyError, match="must come from business_metrics"):
+        describe_value({"accuracy": 0.9})
+
+
+def test_ethics_checklist_gives_the_interval_and_speakers_of_the_worst_group():
+    y = np.zeros(60, dtype=int)
+    y_pred = y.copy()
+    y_pred[:10] = 1  # s01: 10 of 20 wrong; s01 is the only GB speaker
+    meta = _meta(["s01"] * 20 + ["s02"] * 20 + ["s03"] * 20, ["GB"] * 20 + ["US"] * 40)
+    rows = ethics_checklist(y, y_pred, metadata=meta).set_index("item")
+    accent = rows.loc["accuracy across accent", "evidence"]
+    assert "95% interval 0.299 to 0.701, 20 clips" in accent
+    assert "holds 1 speaker: its gap cannot be told from one voice's" in accent
+    assert "speaker" not in rows.loc["accuracy across speaker", "evidence"].split(";")[-1]
