@@ -24,6 +24,13 @@ from mlkit.data._agreement import (
     plot_kappa_matrix,
     relabel_candidates,
 )
+from mlkit.data._convention import (
+    agreement_per_clip,
+    convention_audit,
+    convention_gain,
+    convention_gain_by_team,
+    describe_convention,
+)
 from mlkit.data._hlp import (
     clear_clip_error,
     compare_to_hlp,
@@ -46,10 +53,16 @@ from mlkit.data._label_noise import (
     class_balance_table,
     clean_half_advantage,
     describe_label_noise,
+    describe_label_noise_over_seeds,
     describe_rare_noise,
     label_noise_learning_curves,
+    mean_curves,
+    noise_drop_intervals,
+    noise_drops_by_seed,
     noise_gap_table,
+    noise_interval_metrics,
     plot_learning_curves,
+    seed_interval,
 )
 from mlkit.data._labelers import (
     CONFUSABLE_PAIRS,
@@ -61,6 +74,14 @@ from mlkit.data._labelers import (
     consensus_labels,
     labeler_names,
     simulate_labelers,
+)
+from mlkit.data._listening import (
+    choose_listening_clips,
+    listening_table,
+    listening_test_widget,
+    parse_answers,
+    score_listening,
+    show_listening_test,
 )
 from mlkit.data._provenance import (
     METADATA_COLUMNS,
@@ -118,6 +139,12 @@ __all__ = [
     "describe_disagreement",
     "disputed_share_by_tag",
     "plot_kappa_matrix",
+    # auditing the convention (section 2)
+    "agreement_per_clip",
+    "convention_audit",
+    "convention_gain",
+    "convention_gain_by_team",
+    "describe_convention",
     # human-level performance (section 3)
     "hlp_by_tag",
     "estimate_hlp",
@@ -140,6 +167,13 @@ __all__ = [
     "describe_shared_hlp",
     "plot_hlp_by_tag",
     "plot_hlp_comparison",
+    # measure your own HLP (section 3)
+    "choose_listening_clips",
+    "parse_answers",
+    "score_listening",
+    "listening_table",
+    "listening_test_widget",
+    "show_listening_test",
     # label noise (section 4)
     "add_label_noise",
     "label_noise_learning_curves",
@@ -150,6 +184,12 @@ __all__ = [
     "describe_label_noise",
     "describe_rare_noise",
     "plot_learning_curves",
+    "mean_curves",
+    "noise_drops_by_seed",
+    "seed_interval",
+    "noise_interval_metrics",
+    "noise_drop_intervals",
+    "describe_label_noise_over_seeds",
     # splits (section 5)
     "split_train_dev_test",
     "class_share_table",

@@ -120,3 +120,73 @@ def test_clean_half_advantage_and_rare_noise_text():
     gap[0.1] = [0.7, 0.95]
     text = data.describe_rare_noise(gap, positive_share=0.05)
     assert text.endswith("here doubling the rows beats cleaning them, at both noise levels.")
+
+
+def _raw(small_gaps, large_gaps):
+    rows = []
+    for rep, (gs, gl) in enumerate(zip(small_gaps, large_gaps, strict=True)):
+        for n, clean, gap in ((20, 0.6, gs), (200, 0.9, gl)):
+            rows += [
+                {"noise_rate": 0.0, "n_train": n, "repeat": rep, "score": clean},
+                {"noise_rate": 0.3, "n_train": n, "repeat": rep, "score": clean - gap},
+            ]
+    return pd.DataFrame(rows)
+
+
+def test_noise_drops_by_seed_per_repeat():
+    drops = data.noise_drops_by_seed(_raw([0.2, 0.1], [0.05, 0.05]), chance=0.1)
+    assert drops["gap_diff"].round(3).tolist() == [0.15, 0.05]
+    assert drops["rel_drop_small_n"].round(3).tolist() == [0.4, 0.2]
+    with pytest.raises(ValueError, match="noise rates 0.0 and 0.1"):
+        data.noise_drops_by_seed(_raw([0.2], [0.1]), chance=0.1, rate=0.1)
+
+
+def test_seed_interval_matches_scipy_and_needs_two_seeds():
+    from scipy import stats
+
+    v = [0.1, 0.3, 0.2, 0.25, 0.05]
+    got = data.seed_interval(v)
+    low, high = stats.t.interval(0.95, 4, loc=np.mean(v), scale=stats.sem(v))
+    assert (got["ci_low"], got["ci_high"]) == pytest.approx((low, high))
+    assert got["n_positive"] == 5
+    with pytest.raises(ValueError, match="at least 2 seeds"):
+        data.seed_interval([0.1])
+
+
+@pytest.mark.parametrize(
+    ("small", "large", "verdict"),
+    [
+        (
+            [0.20, 0.22, 0.21, 0.19, 0.2],
+            [0.05, 0.06, 0.05, 0.04, 0.05],
+            "costs **more at small n**",
+        ),
+        (
+            [0.05, 0.06, 0.05, 0.04, 0.05],
+            [0.20, 0.22, 0.21, 0.19, 0.2],
+            "costs **more at large n**",
+        ),
+        ([0.3, 0.0, 0.1, 0.02, 0.2], [0.1, 0.1, 0.1, 0.1, 0.1], "cannot be told apart"),
+    ],
+)
+def test_describe_label_noise_over_seeds_says_what_holds(small, large, verdict):
+    intervals = data.noise_drop_intervals(data.noise_drops_by_seed(_raw(small, large), chance=0.1))
+    text = data.describe_label_noise_over_seeds(intervals, n_small=20, n_large=200)
+    assert (
+        f"In absolute points, noise {verdict}" in text or f"small and large n **{verdict}" in text
+    )
+    metrics = data.noise_interval_metrics(intervals)
+    assert len(metrics) == 18
+    assert metrics["noise_gap_diff_ci_low"] <= metrics["noise_gap_diff_mean"]
+
+
+def test_per_repeat_curves_average_to_the_default():
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(3), 40)
+    X = rng.normal(0, 1, size=(3, 5))[y] + rng.normal(0, 1.0, size=(y.size, 5))
+    kw = dict(noise_rates=(0.0, 0.3), train_sizes=(30, 1.0), n_repeats=2, random_state=0)
+    raw = data.label_noise_learning_curves(X, y, per_repeat=True, **kw)
+    assert set(raw["repeat"]) == {0, 1}
+    pd.testing.assert_frame_equal(
+        data.mean_curves(raw), data.label_noise_learning_curves(X, y, **kw)
+    )
