@@ -158,8 +158,10 @@ def baseline_table(y_true, predictions: Mapping, *, hlp: float | None = None, li
     Returns
     -------
     pandas.DataFrame
-        Columns ``baseline``, ``kind`` ("human", "model", "reported"), ``accuracy``,
-        ``error`` and ``source``; one row per entry.
+        Columns ``baseline``, ``kind`` ("human", "model", "reported"), ``metric`` (what
+        ``value`` is: ``accuracy`` for HLP and the models, the published metric such as
+        ``F1`` for reported rows), ``value``, ``error`` (``1 - value`` for accuracies, NaN
+        for other metrics: ``1 - F1`` is no error rate) and ``source``; one row per entry.
 
     Raises
     ------
@@ -168,10 +170,10 @@ def baseline_table(y_true, predictions: Mapping, *, hlp: float | None = None, li
 
     Examples
     --------
-    >>> baseline_table([0, 1, 1], {"always 1": [1, 1, 1]}, hlp=1.0)[["baseline", "accuracy"]]
-       baseline  accuracy
-    0       HLP  1.000000
-    1  always 1  0.666667
+    >>> baseline_table([0, 1, 1], {"always 1": [1, 1, 1]}, hlp=1.0)[["baseline", "metric", "value"]]
+       baseline    metric     value
+    0       HLP  accuracy  1.000000
+    1  always 1  accuracy  0.666667
     """
     import pandas as pd
 
@@ -182,25 +184,40 @@ def baseline_table(y_true, predictions: Mapping, *, hlp: float | None = None, li
     if hlp is not None:
         hlp = check_float(hlp, "hlp", low=0, high=1, func="baseline_table")
         rows.append(
-            {"baseline": "HLP", "kind": "human", "accuracy": hlp, "source": "labeler simulation"}
+            {
+                "baseline": "HLP",
+                "kind": "human",
+                "metric": "accuracy",
+                "value": hlp,
+                "source": "labeler simulation",
+            }
         )
     for name, y_pred in predictions.items():
         _, y_pred = _check_label_pair(y_true, y_pred, "baseline_table")
         acc = float(np.mean(y_true == y_pred))
-        rows.append({"baseline": name, "kind": "model", "accuracy": acc, "source": "this kit"})
+        rows.append(
+            {
+                "baseline": name,
+                "kind": "model",
+                "metric": "accuracy",
+                "value": acc,
+                "source": "this kit",
+            }
+        )
     if literature is not None:
         for _, r in literature.iterrows():
             rows.append(
                 {
-                    "baseline": f"{r['system']} [{r['data']}, {r['metric']}]",
+                    "baseline": f"{r['system']} [{r['data']}]",
                     "kind": "reported",
-                    "accuracy": float(r["value"]),
+                    "metric": str(r["metric"]),
+                    "value": float(r["value"]),
                     "source": r["source"],
                 }
             )
     out = pd.DataFrame(rows)
-    out["error"] = 1.0 - out["accuracy"]
-    return out[["baseline", "kind", "accuracy", "error", "source"]]
+    out["error"] = np.where(out["metric"] == "accuracy", 1.0 - out["value"], np.nan)
+    return out[["baseline", "kind", "metric", "value", "error", "source"]]
 
 
 def error_decomposition(

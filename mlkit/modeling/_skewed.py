@@ -477,3 +477,181 @@ def threshold_view_renderer(sweep, *, pr_auc: float | None = None, dpi: int = 72
         return canvas.frame(moving)
 
     return render
+
+
+def recall_interval(y_true, y_pred, *, confidence: float = 0.95) -> dict:
+    """Return recall with its exact (Clopper-Pearson) interval and the counts behind it.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        0/1 labels and predictions, 1 = the rare positive class.
+    confidence : float, default=0.95
+        Coverage of the interval, in (0, 1).
+
+    Returns
+    -------
+    dict
+        ``n_positive``, ``tp``, ``recall``, ``recall_ci_low``, ``recall_ci_high``; recall and
+        its bounds are NaN when there is no positive (recall is undefined, not 0).
+
+    Raises
+    ------
+    ValueError
+        For non-binary or mismatched inputs, or `confidence` outside (0, 1).
+
+    Notes
+    -----
+    Recall is a proportion of the positives, so its interval is the binomial one of
+    :meth:`scipy.stats.binomtest` (``method="exact"``, Clopper & Pearson 1934). With 6
+    positives each one moves recall by 1/6 and the interval spans most of [0, 1].
+
+    Examples
+    --------
+    >>> r = recall_interval([1, 1, 1, 1, 1, 1, 0], [1, 1, 1, 1, 0, 0, 0])
+    >>> r["tp"], r["n_positive"], round(r["recall_ci_low"], 3), round(r["recall_ci_high"], 3)
+    (4, 6, 0.223, 0.957)
+    """
+    from scipy.stats import binomtest
+
+    func = "recall_interval"
+    y_true, y_pred = _check_label_pair(y_true, y_pred, func)
+    y_true = _check_binary(y_true, func, need_both=False)
+    y_pred = _check_binary(y_pred, func, need_both=False)
+    conf = check_float(confidence, "confidence", low=0, high=1, inclusive=(False, False), func=func)
+    n_pos = int(y_true.sum())
+    tp = int(((y_true == 1) & (y_pred == 1)).sum())
+    if n_pos == 0:
+        return {
+            "n_positive": 0,
+            "tp": 0,
+            "recall": np.nan,
+            "recall_ci_low": np.nan,
+            "recall_ci_high": np.nan,
+        }
+    ci = binomtest(tp, n_pos).proportion_ci(confidence_level=conf, method="exact")
+    return {
+        "n_positive": n_pos,
+        "tp": tp,
+        "recall": tp / n_pos,
+        "recall_ci_low": float(ci.low),
+        "recall_ci_high": float(ci.high),
+    }
+
+
+def threshold_table(choice, *, target_recall: float, cost_fn: float, confidence: float = 0.95):
+    """Tabulate the two chosen thresholds on the test split, with recall's interval.
+
+    Parameters
+    ----------
+    choice : ThresholdChoice
+        From :func:`tune_threshold`.
+    target_recall : float
+        The recall target the threshold was chosen for (on the tuning rows), in (0, 1].
+    cost_fn : float
+        The cost of a miss, in false alarms, the cheapest threshold was chosen for.
+    confidence : float, default=0.95
+        Coverage of the recall interval, in (0, 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: ``"recall >= <target> on tuning OOF @ <threshold>"`` and ``"cheapest (miss =
+        <cost_fn> alarms) @ <threshold>"``. Columns: ``tuning_recall`` (recall on the tuning
+        rows' out-of-fold scores, where the threshold was chosen), then the test split's
+        :func:`binary_metrics` plus ``n_positive``, ``recall_ci_low`` and ``recall_ci_high``
+        (:func:`recall_interval`).
+
+    Examples
+    --------
+    >>> from mlkit.datasets import load_rare_class
+    >>> from mlkit.modeling import make_model
+    >>> tab = load_rare_class()
+    >>> c = tune_threshold(make_model("logreg", C=0.1, class_weight="balanced"), tab.X, tab.y)
+    >>> t = threshold_table(c, target_recall=0.9, cost_fn=10.0)
+    >>> bool(t.iloc[0]["tuning_recall"] >= 0.9), int(t.iloc[0]["n_positive"])
+    (True, 6)
+    """
+    import pandas as pd
+
+    rows = {}
+    named = [
+        (
+            f"recall >= {target_recall:g} on tuning OOF @ {choice.threshold_recall:.3f}",
+            choice.threshold_recall,
+        ),
+        (
+            f"cheapest (miss = {cost_fn:g} alarms) @ {choice.threshold_cost:.3f}",
+            choice.threshold_cost,
+        ),
+    ]
+    for name, t in named:
+        tune_pred = (choice.score_tune >= t).astype(int)
+        test_pred = (choice.score_test >= t).astype(int)
+        row = {"tuning_recall": recall_interval(choice.y_tune, tune_pred)["recall"]}
+        row.update(binary_metrics(choice.y_test, test_pred, y_score=choice.score_test))
+        ri = recall_interval(choice.y_test, test_pred, confidence=confidence)
+        row.update({k: ri[k] for k in ("n_positive", "recall_ci_low", "recall_ci_high")})
+        rows[name] = row
+    return pd.DataFrame(rows).T
+
+
+def describe_threshold_choice(choice, *, target_recall: float, confidence: float = 0.95) -> str:
+    """Say in markdown why the recall-target threshold can miss its target on the test split.
+
+    Parameters
+    ----------
+    choice : ThresholdChoice
+        From :func:`tune_threshold`.
+    target_recall : float
+        The recall target, in (0, 1].
+    confidence : float, default=0.95
+        Coverage of the interval, in (0, 1).
+
+    Returns
+    -------
+    str
+        One markdown paragraph: recall on the tuning rows' out-of-fold scores (where the
+        threshold was chosen), recall on the test split with its count of positives and
+        Clopper-Pearson interval, and whether that interval is consistent with the target.
+
+    Examples
+    --------
+    >>> from mlkit.datasets import load_rare_class
+    >>> from mlkit.modeling import make_model
+    >>> tab = load_rare_class()
+    >>> c = tune_threshold(make_model("logreg", C=0.1, class_weight="balanced"), tab.X, tab.y)
+    >>> describe_threshold_choice(c, target_recall=0.9)[:33]
+    'The recall-target threshold 0.599'
+    """
+    t = choice.threshold_recall
+    tune = recall_interval(choice.y_tune, (choice.score_tune >= t).astype(int))
+    test = recall_interval(
+        choice.y_test, (choice.score_test >= t).astype(int), confidence=confidence
+    )
+    pct = f"{100 * confidence:g} %"
+    text = (
+        f"The recall-target threshold {t:.3f} was chosen on the out-of-fold scores of the "
+        f"tuning rows, where it reaches recall **{tune['recall']:.3f}** ({tune['tp']} of "
+        f"{tune['n_positive']} positives; target {target_recall:g}). On the test split it "
+        f"catches **{test['tp']} of {test['n_positive']}** positives: recall "
+        f"{test['recall']:.3f}, {pct} interval {test['recall_ci_low']:.2f}-"
+        f"{test['recall_ci_high']:.2f} (Clopper-Pearson). "
+    )
+    if test["n_positive"] == 0:
+        return text + "With no positive in the test split, recall there is undefined."
+    step = 1 / test["n_positive"]
+    if test["recall_ci_low"] <= target_recall <= test["recall_ci_high"]:
+        verdict = (
+            f"The interval contains the target: with {test['n_positive']} positives each one "
+            f"moves recall by {step:.3f}, so the test split can neither confirm nor refute "
+            "the target; only more positives can."
+        )
+    elif test["recall_ci_high"] < target_recall:
+        verdict = (
+            "The whole interval lies below the target: the threshold misses it on new rows, "
+            "beyond what the few positives explain."
+        )
+    else:
+        verdict = "The whole interval lies above the target: the threshold meets it on new rows."
+    return text + verdict

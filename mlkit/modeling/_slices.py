@@ -19,8 +19,10 @@ def _metric_fn(metric):
 
     return {
         "accuracy": accuracy_score,
-        "recall": lambda a, b: recall_score(a, b, zero_division=0.0),
-        "precision": lambda a, b: precision_score(a, b, zero_division=0.0),
+        # a slice without positives (recall) or positive predictions (precision) has no
+        # value: NaN, shown as undefined, never 0
+        "recall": lambda a, b: recall_score(a, b, zero_division=np.nan),
+        "precision": lambda a, b: precision_score(a, b, zero_division=np.nan),
     }[metric]
 
 
@@ -56,7 +58,9 @@ def slice_metrics(
     groups : array-like or pandas.Series of shape (n_samples,)
         Slice of each sample (speaker, gender, condition, size_group, ...).
     metric : {"accuracy", "recall", "precision"}, default="accuracy"
-        ``recall``/``precision`` of the positive class use ``zero_division=0``.
+        ``recall``/``precision`` of the positive class. A slice without positives (recall)
+        or without positive predictions (precision) gets NaN: the metric is undefined
+        there, not 0, and the slice is never flagged.
     n_boot : int, default=200
         Bootstrap resamples per slice (percentile intervals).
     confidence : float, default=0.95
@@ -88,6 +92,13 @@ def slice_metrics(
     Point estimates and supports come from :class:`fairlearn.metrics.MetricFrame`; the
     intervals are percentile bootstraps of each slice separately (Efron & Tibshirani 1993),
     wide for small slices: read ``support`` before acting on a flag.
+
+    Examples
+    --------
+    >>> t = slice_metrics([1, 0, 0, 0], [1, 0, 1, 0], ["a", "a", "b", "b"], metric="recall",
+    ...                   n_boot=10)
+    >>> t["recall"].to_dict()  # slice b has no positives: recall is undefined
+    {'a': 1.0, 'b': nan, 'overall': 1.0}
     """
     import pandas as pd
     from fairlearn.metrics import MetricFrame, count
@@ -165,8 +176,8 @@ def per_class_recall(y_true, y_pred, *, labels=None):
     Returns
     -------
     pandas.DataFrame
-        Index: class. Columns ``recall`` (0.0 for a listed class without samples, set
-        explicitly with ``zero_division=0``) and ``support``, sorted by recall, lowest first.
+        Index: class. Columns ``recall`` (NaN, undefined, for a listed class without
+        samples) and ``support``, sorted by recall, lowest first (NaN last).
 
     Raises
     ------
@@ -178,7 +189,7 @@ def per_class_recall(y_true, y_pred, *, labels=None):
 
     y_true, y_pred = _check_label_pair(y_true, y_pred, "per_class_recall")
     labels = np.unique(y_true) if labels is None else np.asarray(labels)
-    rec = recall_score(y_true, y_pred, labels=labels, average=None, zero_division=0.0)
+    rec = recall_score(y_true, y_pred, labels=labels, average=None, zero_division=np.nan)
     support = np.array([(y_true == c).sum() for c in labels])
     out = pd.DataFrame({"recall": rec, "support": support}, index=pd.Index(labels, name="class"))
     return out.sort_values("recall", kind="stable")

@@ -18,8 +18,19 @@ def test_baseline_table_rows_and_literature():
         [0, 1, 1, 1], {"a": [0, 1, 1, 0], "b": [1, 1, 1, 1]}, hlp=0.9, literature=lit
     )
     assert t["kind"].tolist()[:3] == ["human", "model", "model"]
-    assert t.loc[1, "accuracy"] == 0.75 and t.loc[1, "error"] == 0.25
+    assert t.loc[1, "value"] == 0.75 and t.loc[1, "error"] == 0.25
     assert (t["kind"] == "reported").sum() == len(lit)
+    assert "accuracy" not in t.columns
+
+
+def test_baseline_table_keeps_published_f1_out_of_accuracy():
+    lit = m.literature_baselines()
+    t = m.baseline_table([0, 1], {"a": [0, 1]}, literature=lit)
+    reported = t[t["kind"] == "reported"]
+    # published F1 figures are labelled F1, and 1 - F1 is not shown as an error rate
+    assert (reported["metric"] == "F1").all()
+    assert reported["error"].isna().all()
+    assert (t.loc[t["kind"] != "reported", "metric"] == "accuracy").all()
     with pytest.raises(ValueError, match="at least one model"):
         m.baseline_table([0, 1], {})
     with pytest.raises(ValueError, match="same length"):

@@ -205,3 +205,155 @@ def test_describe_error_pool_reads_the_totals():
     )
     with pytest.raises(ValueError, match="'total' row"):
         m.describe_error_pool(avail.drop(index="total"), n_errors=5)
+
+
+# --- intervals, ranking in words, recorded metrics (issue 11.1) -------------------------
+
+
+def _table_with_intervals(acc_by_tag, n=60, hlp=1.0, seed=0):
+    """Tags with `n` clips each; the model is right on the first acc*n clips of each tag."""
+    tags, y, pred = [], [], []
+    for tag, acc in acc_by_tag.items():
+        k = round(acc * n)
+        tags += [tag] * n
+        y += [1] * n
+        pred += [1] * k + [0] * (n - k)
+    human = np.full(len(y), hlp)
+    return m.error_analysis_by_tag(y, pred, tags, human_correct=human, random_state=seed)
+
+
+def test_gap_interval_is_paired_and_covers_the_gap():
+    t = _table_with_intervals({"clean": 0.95, "people_noise": 0.5})
+    assert {"gap_ci_low", "gap_ci_high", "gain_ci_low", "gain_ci_high", "overlaps"} <= set(t)
+    for _, r in t.iterrows():
+        assert r["gap_ci_low"] <= r["gap"] <= r["gap_ci_high"]
+        assert r["gain_ci_low"] == pytest.approx(max(r["gap_ci_low"], 0) * r["share"])
+    # HLP is the mean of the per-clip shares
+    assert (t["hlp"] == 1.0).all()
+    # 30 errors in 60 clips: the gap is far from 0; 3 in 60 is not far from 0
+    assert t.loc["people_noise", "gap_ci_low"] > 0.3
+    assert t.loc["clean", "gap_ci_low"] < 0.05
+
+
+def test_intervals_are_seeded():
+    a = _table_with_intervals({"clean": 0.9, "car_noise": 0.8}, seed=3)
+    b = _table_with_intervals({"clean": 0.9, "car_noise": 0.8}, seed=3)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_distinct_top_tag_is_said_and_recorded():
+    t = _table_with_intervals({"clean": 0.95, "car_noise": 0.93, "people_noise": 0.4})
+    text = m.describe_error_analysis(t)
+    assert "**people_noise** comes first and its gain interval lies above" in text
+    metrics = m.error_analysis_metrics(t)
+    assert metrics["top_priority_tag"] == "people_noise"
+    assert metrics["top_gain_ci_low"] > metrics["runner_up_gain_ci_high"]
+    assert metrics["top_priority_gain"] == max(
+        metrics[f"potential_gain_{tag}"] for tag in ["clean", "car_noise", "people_noise"]
+    )
+    assert {f"gap_ci_low_{tag}" for tag in ["clean", "car_noise", "people_noise"]} <= set(metrics)
+    # What next reads the same ranking
+    assert "ranks **people_noise** first" in m.describe_what_next(t)
+    assert "clear of every other tag" in m.describe_what_next(t)
+
+
+def test_overlapping_tags_are_said_to_be_indistinguishable():
+    # the check can fail: two tags one clip apart must not be ranked as a finding
+    t = _table_with_intervals({"car_noise": 0.8, "low_bandwidth": 0.817})
+    assert t.loc["car_noise", "overlaps"] == "low_bandwidth"
+    text = m.describe_error_analysis(t)
+    assert "on the point estimate only" in text and "cannot be told apart" in text
+    assert "comes first and its gain interval lies above" not in text
+    nxt = m.describe_what_next(t)
+    assert "cannot be told apart from low_bandwidth" in nxt
+    metrics = m.error_analysis_metrics(t)
+    assert not metrics["top_gain_ci_low"] > metrics["runner_up_gain_ci_high"]
+
+
+def test_no_gain_anywhere_is_said_not_hidden():
+    t = _table_with_intervals({"clean": 1.0, "car_noise": 1.0}, hlp=0.9)
+    assert (t["potential_gain"] == 0).all()
+    assert "HLP cannot rank the tags" in m.describe_error_analysis(t)
+    assert "finds no tag below HLP" in m.describe_what_next(t)
+    assert m.error_analysis_metrics(t)["n_tags_below_hlp"] == 0
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({}, "Got neither"),
+        ({"hlp": HLP4, "human_correct": [1.0, 1.0]}, "Got both"),
+        ({"human_correct": [1.0]}, "one value per sample"),
+        ({"human_correct": [1.0, 1.5]}, r"shares in \[0, 1\]"),
+        ({"human_correct": [1.0, 1.0], "n_resamples": 10}, "n_resamples"),
+        ({"human_correct": [1.0, 1.0], "confidence": 1.0}, "confidence"),
+    ],
+)
+def test_error_analysis_hlp_source_errors(kw, match):
+    with pytest.raises(ValueError, match=match):
+        m.error_analysis_by_tag([1, 2], [1, 2], ["clean", "clean"], **kw)
+
+
+def test_describers_need_the_interval_columns():
+    t = m.error_analysis_by_tag([1, 1], [1, 0], ["clean", "clean"], hlp={"clean": 1.0})
+    for f in (m.describe_error_analysis, m.describe_what_next, m.error_analysis_metrics):
+        with pytest.raises(ValueError, match="human_correct"):
+            f(t)
+
+
+def test_out_of_fold_predict_never_trains_on_the_speaker():
+    from sklearn.neighbors import KNeighborsClassifier
+
+    # each speaker has its own "voice": features identical within a speaker, labels differ
+    # across speakers; a model that had heard the speaker would be right
+    X = np.repeat(np.arange(4.0), 3)[:, None]
+    y = np.repeat([0, 1, 0, 1], 3)
+    groups = np.repeat(["a", "b", "c", "d"], 3)
+    seen = KNeighborsClassifier(1).fit(X, y).predict(X)
+    oof = m.out_of_fold_predict(KNeighborsClassifier(1), X, y, groups=groups)
+    assert (seen == y).all() and (oof != y).any()
+    with pytest.raises(ValueError, match="at least two"):
+        m.out_of_fold_predict(KNeighborsClassifier(1), X, y, groups=["a"] * 12)
+
+
+def test_pool_errors_uses_given_out_of_fold_predictions():
+    from sklearn.dummy import DummyClassifier
+
+    y = np.array([0, 1, 0, 1, 0, 1])
+    X = np.zeros((6, 1))
+    meta = pd.DataFrame({"clip_id": [f"c{i}" for i in range(6)], "speaker": list("aabbcc")})
+    cv_pred = np.array([0, 0, 0, 0, 0, 1])  # two errors, rows 1 and 3
+    errors, available = m.pool_errors(
+        DummyClassifier().fit(X, y),
+        X,
+        y,
+        meta,
+        sets={},
+        cv_set=np.arange(6),
+        cv_pred=cv_pred,
+        cv_name="all clips",
+        groups=meta["speaker"],
+    )
+    assert sorted(errors["index"]) == [1, 3]
+    assert available.loc["all clips", "n_errors"] == 2
+    with pytest.raises(ValueError, match="same length"):
+        m.pool_errors(
+            DummyClassifier().fit(X, y),
+            X,
+            y,
+            meta,
+            sets={},
+            cv_set=np.arange(6),
+            cv_pred=cv_pred[:3],
+            groups=meta["speaker"],
+        )
+
+
+def test_plot_error_analysis_draws_gain_intervals():
+    import matplotlib.pyplot as plt
+
+    t = _table_with_intervals({"clean": 0.95, "people_noise": 0.5})
+    fig = m.plot_error_analysis(t)
+    assert fig.axes[1].get_title() == "work on: people_noise (rank 1)"
+    assert len(fig.axes[1].containers) == 3  # two bar columns and the error bars
+    plt.close(fig)

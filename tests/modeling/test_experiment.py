@@ -115,3 +115,14 @@ def test_load_speech_split_is_speaker_grouped():
     assert set(spk[sp.unseen]) == set(sp.unseen_speakers)
     assert not set(sp.unseen_speakers) & set(spk[sp.train])
     assert len(sp.tags) == 48 and "SpeechSplit" in repr(sp)
+
+
+def test_describe_seen_vs_unseen_says_what_the_interval_shows():
+    high = m.describe_seen_vs_unseen([True] * 95 + [False] * 5, [True] * 60 + [False] * 40)
+    assert "overstates what new users get" in high
+    same = m.describe_seen_vs_unseen([True] * 8 + [False] * 2, [True] * 8 + [False] * 2)
+    assert "cannot be told apart" in same and "overstates" not in same
+    low = m.describe_seen_vs_unseen([True] * 60 + [False] * 40, [True] * 95 + [False] * 5)
+    assert "unseen speakers scored higher" in low
+    with pytest.raises(ValueError, match="at least two clips"):
+        m.describe_seen_vs_unseen([True], [True, False])

@@ -147,3 +147,47 @@ def test_threshold_view_renderer_redraws_in_place(skewed):
     assert a.data[:8] == b"\x89PNG\r\n\x1a\n" and a.data != b.data
     assert render(0.2).data == a.data  # same threshold, same picture
     assert plt.get_fignums() == []  # nothing left for the inline backend to show twice
+
+
+# --- recall with its interval, the threshold table and its sentence (issue 11.10) --------
+
+
+def test_recall_interval_counts_and_exact_bounds():
+    r = m.recall_interval([1] * 6 + [0] * 4, [1] * 4 + [0] * 6)
+    assert (r["tp"], r["n_positive"]) == (4, 6)
+    assert r["recall"] == pytest.approx(4 / 6)
+    assert r["recall_ci_low"] == pytest.approx(0.2228, abs=1e-4)
+    assert r["recall_ci_high"] == pytest.approx(0.9567, abs=1e-4)
+    # no positive: undefined, not 0
+    r0 = m.recall_interval([0, 0, 0], [0, 1, 0])
+    assert r0["n_positive"] == 0 and np.isnan(r0["recall"])
+    with pytest.raises(ValueError, match="confidence"):
+        m.recall_interval([1, 0], [1, 0], confidence=1.5)
+
+
+@pytest.fixture(scope="module")
+def choice():
+    from mlkit.datasets import load_rare_class
+
+    tab = load_rare_class()
+    clf = m.make_model("logreg", C=0.1, class_weight="balanced")
+    return m.tune_threshold(clf, tab.X, tab.y, random_state=0)
+
+
+def test_threshold_table_says_where_each_number_comes_from(choice):
+    t = m.threshold_table(choice, target_recall=0.9, cost_fn=10.0)
+    assert t.index[0].startswith("recall >= 0.9 on tuning OOF @")
+    assert t.iloc[0]["tuning_recall"] >= 0.9  # chosen to reach the target on the tuning rows
+    assert t.iloc[0]["n_positive"] == choice.y_test.sum()
+    assert t.iloc[0]["recall"] == pytest.approx(choice.test_metrics["recall"])
+    assert t.iloc[0]["recall_ci_low"] <= t.iloc[0]["recall"] <= t.iloc[0]["recall_ci_high"]
+
+
+def test_describe_threshold_choice_reads_the_interval(choice):
+    text = m.describe_threshold_choice(choice, target_recall=0.9)
+    n = int(choice.y_test.sum())
+    assert f"of {n}** positives" in text
+    assert "neither confirm nor refute" in text
+    # a target outside the interval is said to be missed, not excused by the few positives
+    low = m.describe_threshold_choice(choice, target_recall=0.1)
+    assert "neither confirm nor refute" not in low and "above the target" in low

@@ -33,7 +33,17 @@ def test_slice_metrics_recall_without_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         t = m.slice_metrics(y, p, g, metric="recall", n_boot=50)
-    assert t.loc["small", "recall"] == 0.0 and t.loc["large", "recall"] == 0.5
+    # no positives in 'small': recall is undefined there (NaN), never 0, and not flagged
+    assert np.isnan(t.loc["small", "recall"]) and t.loc["large", "recall"] == 0.5
+    assert t.loc["small", "n_positive"] == 0 and not t.loc["small", "flagged"]
+
+
+def test_slice_metrics_recall_zero_is_kept_when_positives_are_missed():
+    # the NaN above is for "no positives", not for "all positives missed"
+    t = m.slice_metrics(
+        [1, 1, 0, 1], [0, 0, 0, 1], ["a", "a", "b", "b"], metric="recall", n_boot=20
+    )
+    assert t.loc["a", "recall"] == 0.0 and t.loc["b", "recall"] == 1.0
 
 
 @pytest.mark.parametrize(
@@ -75,7 +85,8 @@ def test_per_class_recall_keeps_rare_and_absent_classes():
         warnings.simplefilter("error")
         t = m.per_class_recall(y, p, labels=[0, 1, 2, 3])
     assert t.loc[1, "recall"] == 0.0 and t.loc[3, "support"] == 0
-    assert t.index[0] in (1, 3)
+    assert np.isnan(t.loc[3, "recall"])  # absent class: undefined, not 0
+    assert t.index[0] == 1 and t.index[-1] == 3
 
 
 def test_plot_slice_metrics_marks_flagged_slices():
