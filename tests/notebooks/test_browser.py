@@ -155,3 +155,34 @@ def test_notebook_runs_and_controls_drive_outputs(lab, notebook):
     finally:
         close_notebook(page)
         context.close()
+
+
+def test_listening_test_scores_typed_answers(lab):
+    """Issue 11.2: in JupyterLab the learner types digits for the clips and sees their HLP."""
+    server, copies = lab["server"], lab["copies"]
+    path = _prepare("notebooks/02_data.ipynb", copies)
+    context = lab["browser"].new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        open_notebook(page, server, path)
+        run_all(page, timeout_s=_config().cell_timeout_s)
+        boxes = page.locator('input[placeholder="digit 0-9"]')
+        assert boxes.count() >= 20, f"expected the listening test's text boxes, got {boxes.count()}"
+        for k in range(8):
+            boxes.nth(k).fill(str(k % 10))
+        boxes.nth(8).fill("seven")  # digit words are accepted too
+        page.get_by_role("button", name="Score my answers").click()
+        widget = page.locator(".widget-html-content")
+        table = widget.filter(has_text="your accuracy").first
+        table.wait_for(timeout=30_000)
+        table.scroll_into_view_if_needed()
+        page.screenshot(path=ARTIFACTS / "02_data.listening.png")
+        assert "simulated team (estimate_hlp)" in table.inner_text()
+        boxes.nth(0).fill("banana")
+        page.get_by_role("button", name="Score my answers").click()
+        widget.filter(has_text="Check your answers").first.wait_for(timeout=30_000)
+        assert not notebook_errors(page)
+    finally:
+        close_notebook(page)
+        context.close()
