@@ -13,7 +13,8 @@ One private file per section of ``notebooks/05_deployment.ipynb``:
 - ``_versions.py``: the three model versions and their trusted files;
 - ``_canary.py``: canary release (:class:`CanaryRouter`);
 - ``_gates.py``: the canary's decision rule and the what-if panel (:func:`evaluate_gates`);
-- ``_shadow.py``: shadow mode next to human operators (:class:`ShadowRouter`);
+- ``_shadow.py``: shadow mode next to human operators (:class:`ShadowRouter`, its sequential
+  test :func:`sequential_agreement_test`);
 - ``_bluegreen.py``: blue/green (:class:`BlueGreenRouter`);
 - ``_takeaways.py``: the computed conclusions;
 - ``_router.py``: what the routers share (sticky buckets, the request log, replays).
@@ -28,12 +29,29 @@ from mlkit.deployment._bluegreen import (
     plot_bluegreen,
     replay_bluegreen,
 )
-from mlkit.deployment._canary import HISTORY_COLUMNS, CanaryRouter, canary_table, plot_canary
-from mlkit.deployment._gates import evaluate_gates, gates_match_router, plot_gate_whatif
+from mlkit.deployment._canary import (
+    HISTORY_COLUMNS,
+    CanaryRouter,
+    canary_table,
+    describe_canary,
+    plot_canary,
+)
+from mlkit.deployment._gates import (
+    agreement_floor,
+    agreement_headroom,
+    evaluate_gates,
+    gates_match_router,
+    plot_gate_whatif,
+    psi_noise,
+)
 from mlkit.deployment._router import assign_bucket, replay_candidates
 from mlkit.deployment._shadow import (
     ShadowRouter,
+    describe_shadow,
+    describe_shadow_seeds,
     plot_shadow,
+    repeat_shadow,
+    sequential_agreement_test,
     shadow_table,
     simulate_operator_decisions,
 )
@@ -49,6 +67,9 @@ from mlkit.deployment._versions import (
 __all__ = [
     "wilson_interval",
     "evaluate_gates",
+    "agreement_floor",
+    "agreement_headroom",
+    "psi_noise",
     "assign_bucket",
     "sample_requests",
     "simulate_operator_decisions",
@@ -69,9 +90,14 @@ __all__ = [
     "canary_table",
     "gates_match_router",
     "shadow_table",
+    "sequential_agreement_test",
     "replay_bluegreen",
     "describe_preview",
     "describe_rollback",
     "describe_live",
     "describe_takeaways",
+    "describe_shadow",
+    "describe_shadow_seeds",
+    "repeat_shadow",
+    "describe_canary",
 ]

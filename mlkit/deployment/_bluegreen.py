@@ -17,6 +17,7 @@ from mlkit._validation import (
     check_request_batch,
     check_same_length,
 )
+from mlkit.deployment._gates import OVERALL, _stable_accuracy, agreement_headroom, psi_noise
 from mlkit.deployment._router import _call, _check_model, _Router
 
 __all__ = [
@@ -45,7 +46,18 @@ class BlueGreenRouter(_Router):
         Requests per monitoring interval after the switch.
     max_psi : float, default=0.25
         Roll back (when `auto_rollback`) if the live predictions' PSI against the reference
-        prediction distribution exceeds this in an interval.
+        prediction distribution exceeds this in an interval, and exceeds the sampling noise
+        of the two sample sizes too (:func:`psi_noise`).
+    max_accuracy_drop : float, default=0.1
+        While blue is warm it scores green's requests off the response path; roll back (when
+        `auto_rollback`) once the agreement of the two, over every example since the switch,
+        shows green's accuracy below blue's minus this, overall or on a segment (the
+        canary's agreement gate, :func:`agreement_floor`).
+    stable_accuracy : float or dict of str to float, optional
+        Blue's accuracy, measured on labelled data, overall (a float, or ``"overall"``) and
+        per segment (the values passed as `segments` to :meth:`route`). None: 1.0 overall.
+    confidence : float, default=0.95
+        One-sided level of the agreement bounds and the PSI noise, in (0.5, 1).
     psi_epsilon : float, default=0.01
         Proportion given to a class missing from one side, the `eps` of
         :func:`mlkit.monitoring.psi`, in (0, 0.1]; as in :class:`CanaryRouter`.
@@ -76,8 +88,10 @@ class BlueGreenRouter(_Router):
         The version released after the keep-warm delay.
     n_requests_ : int
     intervals_ : list of dict
-        Per monitoring interval: live version, PSI, action (``"rollback"``; ``"breach"`` in
-        report-only mode; ``"breach: redeploy needed"`` once blue was retired).
+        Per monitoring interval: live version, PSI and its noise level, examples compared
+        with blue since the switch, the smallest agreement headroom over segments, the failed
+        checks, action (``"rollback"``; ``"breach"`` in report-only mode; ``"breach: redeploy
+        needed"`` once blue was retired).
 
     Examples
     --------
@@ -96,6 +110,9 @@ class BlueGreenRouter(_Router):
         keep_warm_requests: int = 2000,
         interval_requests: int = 500,
         max_psi: float = 0.25,
+        max_accuracy_drop: float = 0.1,
+        stable_accuracy=None,
+        confidence: float = 0.95,
         psi_epsilon: float = 0.01,
         preview_tolerance: float = 0.05,
         auto_rollback: bool = True,
@@ -105,6 +122,9 @@ class BlueGreenRouter(_Router):
         self.keep_warm_requests = keep_warm_requests
         self.interval_requests = interval_requests
         self.max_psi = max_psi
+        self.max_accuracy_drop = max_accuracy_drop
+        self.stable_accuracy = stable_accuracy
+        self.confidence = confidence
         self.psi_epsilon = psi_epsilon
         self.preview_tolerance = preview_tolerance
         self.auto_rollback = auto_rollback
@@ -142,6 +162,11 @@ class BlueGreenRouter(_Router):
             self.psi_epsilon, "psi_epsilon", low=0.0, high=0.1, inclusive=(False, True), func=cls
         )
         check_float(self.preview_tolerance, "preview_tolerance", low=0.0, high=1.0, func=cls)
+        check_float(self.max_accuracy_drop, "max_accuracy_drop", low=0.0, high=1.0, func=cls)
+        self._segments = _stable_accuracy(self.stable_accuracy, cls)
+        check_float(
+            self.confidence, "confidence", low=0.5, high=1.0, inclusive=(False, False), func=cls
+        )
         self.reference_y_pred_ = None
         if X_reference is not None:
             X_reference = np.asarray(X_reference)
@@ -165,6 +190,8 @@ class BlueGreenRouter(_Router):
         self.intervals_ = []
         self._log_parts = []
         self._cur = []
+        self._seen_groups = set()
+        self._cum = {"agree": [], "segment": []}
         return self
 
     def preview(self, X, y):
@@ -291,13 +318,18 @@ class BlueGreenRouter(_Router):
         self.rollback_exposure_requests_ = self.n_requests_ - self.switch_request_
         self.rollback_s_ = time.perf_counter() - start
 
-    def route(self, X, *, request_ids):
+    def route(self, X, *, request_ids, groups=None, segments=None):
         """Serve a micro-batch entirely with the live version (one snapshot per batch).
 
         Parameters
         ----------
         X : array-like of shape (n_requests, n_features)
         request_ids : array-like of str of shape (n_requests,)
+        groups : array-like of shape (n_requests,), optional
+            The example behind each request (for example a clip): the agreement check
+            counts each example once. Default: every request is its own example.
+        segments : array-like of str of shape (n_requests,), optional
+            The traffic segment of each request, for the per-segment agreement checks.
 
         Returns
         -------
@@ -309,10 +341,15 @@ class BlueGreenRouter(_Router):
         mlkit.errors.NotFittedError
             If :meth:`fit` was not called first.
         ValueError
-            If the batch is empty or `request_ids` has another length.
+            If the batch is empty or `request_ids`, `groups` or `segments` has another
+            length.
         """
         self._check_fitted()
         X, ids = check_request_batch(X, request_ids, "BlueGreenRouter.route")
+        extra = {"groups": groups, "segments": segments}
+        extra = {k: np.asarray(v) for k, v in extra.items() if v is not None}
+        if extra:
+            check_same_length("BlueGreenRouter.route", X=X, **extra)
         n = len(X)
         with self._lock:
             live = self.live_
@@ -321,10 +358,39 @@ class BlueGreenRouter(_Router):
             version = np.full(n, live)
             self._log(request_id=ids, version=version, y_pred=y, latency_ms=lat, error=err)
             if self.switch_request_ is not None and self.rollback_request_ is None:
+                if live == "green" and self.retired_ is None:
+                    self._compare_with_blue(X, y, err, extra)
                 self._monitor(y[~err], live)
         return {"y_pred": y, "version": version, "latency_ms": lat}
 
+    def _compare_with_blue(self, X, y, err, extra):
+        # blue is still loaded: it scores green's requests off the response path
+        y_blue, _, err_blue = _call(self.blue, X)
+        counted = ~(err | err_blue)
+        groups = extra.get("groups")
+        if groups is not None:
+            for i, g in enumerate(groups.tolist()):
+                counted[i] = counted[i] and g not in self._seen_groups
+                if counted[i]:
+                    self._seen_groups.add(g)
+        seg = extra.get("segments")
+        seg = np.full(len(X), "", dtype=object) if seg is None else seg.astype(object)
+        self._cum["agree"].append((y == y_blue)[counted])
+        self._cum["segment"].append(seg[counted])
+
+    def _agreement_counts(self):
+        agree = np.concatenate(self._cum["agree"]) if self._cum["agree"] else np.array([], bool)
+        seg = np.concatenate(self._cum["segment"]) if self._cum["segment"] else np.array([])
+        out = {"n_examples": int(agree.size)}
+        for name in self._segments:
+            mask = np.ones(agree.size, bool) if name == OVERALL else seg == name
+            out[f"n_{name}"] = int(mask.sum())
+            out[f"agree_{name}"] = int(agree[mask].sum())
+        return out
+
     def _monitor(self, y, live):
+        import pandas as pd
+
         self._cur.append(y)
         since = self.n_requests_ - self.switch_request_
         if (
@@ -339,8 +405,30 @@ class BlueGreenRouter(_Router):
         y_int = np.concatenate(self._cur)
         self._cur = []
         value = psi(self.reference_y_pred_, y_int, categorical=True, eps=self.psi_epsilon)
+        n_labels = len(set(np.asarray(self.reference_y_pred_).tolist()) | set(y_int.tolist()))
+        noise = float(
+            psi_noise(
+                len(y_int),
+                n_labels,
+                n_reference=len(self.reference_y_pred_),
+                confidence=self.confidence,
+            )
+        )
+        counts = self._agreement_counts()
+        room = agreement_headroom(
+            pd.DataFrame([counts]),
+            stable_accuracy=self.stable_accuracy,
+            max_accuracy_drop=self.max_accuracy_drop,
+            confidence=self.confidence,
+        ).iloc[0]
+        failed = ["psi"] if value > max(self.max_psi, noise) else []
+        failed += [
+            "agreement" if seg == OVERALL else f"agreement:{seg}"
+            for seg, v in room.items()
+            if v < 0
+        ]
         action = ""
-        if value > self.max_psi:
+        if failed:
             if self.retired_ is not None:
                 action = "breach: redeploy needed"  # blue is gone: a human must act
             elif self.auto_rollback:
@@ -354,6 +442,10 @@ class BlueGreenRouter(_Router):
                 "end_request": self.n_requests_,
                 "live": live,
                 "psi": value,
+                "psi_noise": noise,
+                "n_examples": counts["n_examples"],
+                "agreement_headroom": float(room.min()) if room.notna().any() else np.nan,
+                "failed": ",".join(failed),
                 "action": action,
             }
         )
@@ -382,6 +474,7 @@ def replay_bluegreen(
     switch_at: int,
     n_requests: int | None = None,
     batch_size: int = 100,
+    per_request: dict | None = None,
     **params,
 ) -> dict:
     """Run one blue/green release per candidate on the same stream: serve, preview, switch.
@@ -411,6 +504,9 @@ def replay_bluegreen(
         Requests served in all (before and after the switch); default: the whole stream.
     batch_size : int, default=100
         Requests per micro-batch.
+    per_request : dict of str to array-like of shape (n_stream,), optional
+        Per-request arrays passed on to :meth:`BlueGreenRouter.route` (``groups``,
+        ``segments``).
     **params
         Keyword parameters of every :class:`BlueGreenRouter` (``max_psi``,
         ``interval_requests``, ``keep_warm_requests``, ``preview_tolerance``, ...).
@@ -440,14 +536,27 @@ def replay_bluegreen(
     """
     switch_at = check_int(switch_at, "switch_at", min_value=1, func="replay_bluegreen")
     X, ids = check_request_batch(X, request_ids, "replay_bluegreen")
-    after = slice(switch_at, n_requests)
+    extra = {k: np.asarray(v) for k, v in (per_request or {}).items()}
+    if extra:
+        check_same_length("replay_bluegreen", X=X, **extra)
+    before, after = slice(0, switch_at), slice(switch_at, n_requests)
     out = {}
     for name, green in candidates.items():
         router = BlueGreenRouter(blue, green, **params).fit()
-        router.replay(X[:switch_at], request_ids=ids[:switch_at], batch_size=batch_size)
+        router.replay(
+            X[before],
+            request_ids=ids[before],
+            batch_size=batch_size,
+            **{k: v[before] for k, v in extra.items()},
+        )
         if router.preview(X_preview, y_preview)["passed"]:
             router.switch()
-        out[name] = router.replay(X[after], request_ids=ids[after], batch_size=batch_size)
+        out[name] = router.replay(
+            X[after],
+            request_ids=ids[after],
+            batch_size=batch_size,
+            **{k: v[after] for k, v in extra.items()},
+        )
     return out
 
 
@@ -511,20 +620,22 @@ def describe_rollback(router, *, name: str, requests_per_s: float) -> str:
     >>> from sklearn.dummy import DummyClassifier
     >>> m = DummyClassifier(strategy="most_frequent").fit([[0], [1]], [0, 1])
     >>> describe_rollback(BlueGreenRouter(m, m).fit([[0.0]]), name="v2", requests_per_s=20.0)
-    'v2 green was never rolled back (switched: False)'
+    'v2 green was never switched to, so never rolled back'
     """
     rate = check_float(
         requests_per_s, "requests_per_s", low=0.0, inclusive=(False, True), func="describe_rollback"
     )
     exposure = router.rollback_exposure_requests_
     if exposure is None:
-        return (
-            f"{name} green was never rolled back (switched: {router.switch_request_ is not None})"
-        )
+        if router.switch_request_ is None:
+            return f"{name} green was never switched to, so never rolled back"
+        return f"{name} green was switched to and never rolled back"
+    fired = [i["failed"] for i in router.intervals_ if i["action"] == "rollback"]
+    why = f" (failed: {fired[0]})" if fired else ""
     return (
         f"{name} green answered {exposure} requests ({exposure / rate:.0f} s at "
-        f"{requests_per_s:g} requests/s) before the rollback; the pointer swap itself took "
-        f"{router.rollback_s_ * 1e6:.1f} µs"
+        f"{requests_per_s:g} requests/s) before the rollback{why}; the pointer swap itself "
+        f"took {router.rollback_s_ * 1e6:.1f} \u00b5s"
     )
 
 
@@ -548,12 +659,11 @@ def describe_live(router, *, name: str) -> str:
     >>> from sklearn.dummy import DummyClassifier
     >>> m = DummyClassifier(strategy="most_frequent").fit([[0], [1]], [0, 1])
     >>> describe_live(BlueGreenRouter(m, m).fit([[0.0]]), name="v2")
-    'v2 green still live: False; blue retired after the keep-warm delay: None'
+    'v2 green still live: no; blue retired after the keep-warm delay: no'
     """
-    return (
-        f"{name} green still live: {router.live_ == 'green'}; blue retired after the "
-        f"keep-warm delay: {router.retired_}"
-    )
+    live = "yes" if router.live_ == "green" else "no"
+    retired = "yes" if router.retired_ == "blue" else "no"
+    return f"{name} green still live: {live}; blue retired after the keep-warm delay: {retired}"
 
 
 def plot_bluegreen(routers: dict, *, title: str | None = None):

@@ -12,13 +12,23 @@ import numpy as np
 from mlkit._stats import wilson_interval
 from mlkit._validation import (
     check_float,
+    check_int,
     check_random_state,
     check_request_batch,
     check_same_length,
 )
 from mlkit.deployment._router import _call, _check_model, _Router
 
-__all__ = ["ShadowRouter", "plot_shadow", "shadow_table", "simulate_operator_decisions"]
+__all__ = [
+    "ShadowRouter",
+    "plot_shadow",
+    "describe_shadow",
+    "describe_shadow_seeds",
+    "repeat_shadow",
+    "sequential_agreement_test",
+    "shadow_table",
+    "simulate_operator_decisions",
+]
 
 
 def simulate_operator_decisions(y, *, accuracy: float = 0.95, labels=None, random_state=0):
@@ -71,8 +81,127 @@ def simulate_operator_decisions(y, *, accuracy: float = 0.95, labels=None, rando
     return out
 
 
+def _sprt_bounds(min_agreement, indifference, alpha, beta, func):
+    """Validate the test's parameters; return (p0, p1, step_agree, step_disagree, upper, lower)."""
+    p1 = check_float(
+        min_agreement, "min_agreement", low=0.0, high=1.0, inclusive=(False, False), func=func
+    )
+    delta = check_float(
+        indifference, "indifference", low=0.0, high=1.0, inclusive=(False, False), func=func
+    )
+    if p1 - delta <= 0.0:
+        raise ValueError(
+            f"The 'indifference' parameter of {func} must be smaller than min_agreement "
+            f"({p1:g}) so that min_agreement - indifference is a proportion above 0. Got "
+            f"{delta:g} instead."
+        )
+    alpha = check_float(alpha, "alpha", low=0.0, high=0.5, inclusive=(False, True), func=func)
+    beta = check_float(beta, "beta", low=0.0, high=0.5, inclusive=(False, True), func=func)
+    p0 = p1 - delta
+    return (
+        p0,
+        p1,
+        float(np.log(p1 / p0)),
+        float(np.log((1.0 - p1) / (1.0 - p0))),
+        float(np.log(1.0 / alpha)),
+        float(np.log(beta)),
+    )
+
+
+def sequential_agreement_test(
+    agree,
+    *,
+    min_agreement: float = 0.8,
+    indifference: float = 0.1,
+    alpha: float = 0.05,
+    beta: float = 0.05,
+    max_n: int | None = None,
+) -> dict:
+    """Run Wald's sequential probability ratio test on a stream of agree/disagree outcomes.
+
+    One rule both stops and decides: after each outcome the log likelihood ratio of
+    "agreement is `min_agreement`" (p1) against "agreement is ``min_agreement -
+    indifference``" (p0) is updated; the test stops with ``"pass"`` when it reaches
+    ``log(1 / alpha)``, with ``"fail"`` when it reaches ``log(beta)``, and ends
+    ``"undecided"`` when the budget `max_n` (or the stream) runs out first.
+
+    Parameters
+    ----------
+    agree : array-like of bool or int of shape (n_outcomes,)
+        1 where the candidate agreed with the reference decision, in arrival order.
+    min_agreement : float, default=0.8
+        p1, the agreement a candidate needs, in (0, 1).
+    indifference : float, default=0.1
+        Width of the indifference zone, in (0, min_agreement): p0 = ``min_agreement -
+        indifference`` is an agreement that must not pass. Between p0 and p1 either verdict
+        is acceptable; a narrower zone needs more outcomes.
+    alpha : float, default=0.05
+        Bound on the chance of "pass" when the true agreement is at most p0, in (0, 0.5].
+    beta : float, default=0.05
+        Bound on the chance of "fail" when the true agreement is at least p1, in (0, 0.5].
+    max_n : int, optional
+        Budget: outcomes looked at before giving up (default: all of `agree`), >= 1.
+
+    Returns
+    -------
+    dict
+        ``verdict`` (``"pass"``, ``"fail"`` or ``"undecided"``), ``n`` (outcomes used: the
+        stopping point, or the budget), ``llr`` (ndarray of shape (n,), the log likelihood
+        ratio after each outcome), ``upper`` and ``lower`` (the two boundaries), ``p0``,
+        ``p1``.
+
+    Raises
+    ------
+    ValueError
+        If a parameter is out of range.
+
+    Notes
+    -----
+    Wald (1945), "Sequential tests of statistical hypotheses", Ann. Math. Statist. 16,
+    117-186. The boundaries ``log(1 / alpha)`` and ``log(beta)`` make the error bounds hold
+    exactly, for any stopping point and any truncation, not only approximately as Wald's
+    ``log((1 - beta) / alpha)``: the likelihood ratio is a non-negative supermartingale
+    under every agreement <= p0 (and its inverse under every agreement >= p1), so by Ville's
+    inequality (1939) it ever reaches ``1 / alpha`` with probability at most `alpha`.
+    Outcomes must be independent: count each example (clip) once.
+
+    Examples
+    --------
+    >>> out = sequential_agreement_test([1] * 40, min_agreement=0.7, indifference=0.1)
+    >>> out["verdict"], out["n"]
+    ('pass', 20)
+    >>> sequential_agreement_test([1, 0] * 5, min_agreement=0.7)["verdict"]
+    'undecided'
+    """
+    func = "sequential_agreement_test"
+    p0, p1, up, down, upper, lower = _sprt_bounds(min_agreement, indifference, alpha, beta, func)
+    agree = np.asarray(agree).astype(bool).ravel()
+    if max_n is not None:
+        agree = agree[: check_int(max_n, "max_n", min_value=1, func=func)]
+    llr = np.cumsum(np.where(agree, up, down))
+    hit = np.flatnonzero((llr >= upper) | (llr <= lower))
+    if hit.size:
+        n = int(hit[0]) + 1
+        verdict = "pass" if llr[n - 1] >= upper else "fail"
+    else:
+        n, verdict = int(llr.size), "undecided"
+    return {
+        "verdict": verdict,
+        "n": n,
+        "llr": llr[:n],
+        "upper": upper,
+        "lower": lower,
+        "p0": p0,
+        "p1": p1,
+    }
+
+
 class ShadowRouter(_Router):
-    """Answer every request with the live decision; run the candidate on the side.
+    """Answer every request with the live decision; run the candidate on the side and test it.
+
+    Every compared request (each example once, with `groups`) feeds
+    :func:`sequential_agreement_test`: shadowing stops as soon as the test decides "pass" or
+    "fail", and ends "undecided" if the budget runs out first.
 
     Parameters
     ----------
@@ -81,15 +210,21 @@ class ShadowRouter(_Router):
         elsewhere (human operators) and is passed to :meth:`route` as `y_live`.
     candidate : estimator
         The model in shadow: called on every request, its output logged, never returned.
-    confidence : float, default=0.95
-        Coverage of the Wilson interval on the agreement, in (0, 1).
-    max_half_width : float, default=0.05
-        Stop tallying once the interval's half-width is at most this, in (0, 0.5].
     min_agreement : float, default=0.8
-        Agreement the candidate needs: "ready" when the interval lies above it, "not ready"
-        when it lies below, "undecided" while it straddles it.
-    stop_at_confidence : bool, default=True
-        Stop calling the candidate once the half-width is reached (saves compute).
+        p1, the agreement with the live decision a candidate needs, in (0, 1).
+    indifference : float, default=0.1
+        p0 = ``min_agreement - indifference`` is an agreement that must not pass.
+    alpha : float, default=0.05
+        Bound on P("pass") when the true agreement is at most p0, in (0, 0.5].
+    beta : float, default=0.05
+        Bound on P("fail") when the true agreement is at least p1, in (0, 0.5].
+    max_compared : int, optional
+        Budget of compared requests (unique examples with `groups`); default: no limit,
+        the test runs until it decides or the traffic ends.
+    confidence : float, default=0.95
+        Coverage of the Wilson interval reported beside the test, in (0, 1).
+    stop_when_decided : bool, default=True
+        Stop calling the candidate once the test decided (saves compute).
 
     Attributes
     ----------
@@ -102,15 +237,18 @@ class ShadowRouter(_Router):
         Of those, how many agreed.
     n_candidate_errors_ : int
         Requests where the candidate raised (not compared).
-    n_to_confidence_ : int or None
-        Compared requests needed to reach `max_half_width` (None: not yet).
+    llr_ : float
+        Log likelihood ratio of the test after the last compared request.
+    n_to_decision_ : int or None
+        Compared requests the test needed to decide (None: not decided).
     agreement_ : float
         ``n_agree_ / n_compared_`` (NaN before any comparison).
     ci_ : tuple of float
         Wilson interval of the agreement.
-    verdict_ : {"ready", "not ready", "undecided"}
+    verdict_ : {"pass", "fail", "undecided"}
     curve_ : dict of ndarray
-        Per compared request: cumulative ``n``, ``agreement``, ``ci_low``, ``ci_high``.
+        Per compared request: cumulative ``n``, ``agreement``, ``ci_low``, ``ci_high`` and
+        the test's ``llr``.
 
     Examples
     --------
@@ -119,6 +257,8 @@ class ShadowRouter(_Router):
     >>> router = ShadowRouter(None, m).fit()
     >>> router.predict([[0.0], [1.0]], request_ids=["a", "b"], y_live=[0, 1]).tolist()
     [0, 1]
+    >>> router.verdict_
+    'undecided'
     """
 
     def __init__(
@@ -126,17 +266,23 @@ class ShadowRouter(_Router):
         live,
         candidate,
         *,
-        confidence: float = 0.95,
-        max_half_width: float = 0.05,
         min_agreement: float = 0.8,
-        stop_at_confidence: bool = True,
+        indifference: float = 0.1,
+        alpha: float = 0.05,
+        beta: float = 0.05,
+        max_compared: int | None = None,
+        confidence: float = 0.95,
+        stop_when_decided: bool = True,
     ):
         self.live = live
         self.candidate = candidate
-        self.confidence = confidence
-        self.max_half_width = max_half_width
         self.min_agreement = min_agreement
-        self.stop_at_confidence = stop_at_confidence
+        self.indifference = indifference
+        self.alpha = alpha
+        self.beta = beta
+        self.max_compared = max_compared
+        self.confidence = confidence
+        self.stop_when_decided = stop_when_decided
 
     def fit(self, X=None, y=None):
         """Validate the parameters and reset the tally.
@@ -152,7 +298,7 @@ class ShadowRouter(_Router):
         Raises
         ------
         ValueError
-            If a threshold is out of range.
+            If a parameter is out of range.
         TypeError
             If `candidate` (or a non-None `live`) has no ``predict`` method.
         """
@@ -163,28 +309,29 @@ class ShadowRouter(_Router):
         check_float(
             self.confidence, "confidence", low=0.0, high=1.0, inclusive=(False, False), func=cls
         )
-        check_float(
-            self.max_half_width,
-            "max_half_width",
-            low=0.0,
-            high=0.5,
-            inclusive=(False, True),
-            func=cls,
-        )
-        check_float(self.min_agreement, "min_agreement", low=0.0, high=1.0, func=cls)
+        self._test = _sprt_bounds(self.min_agreement, self.indifference, self.alpha, self.beta, cls)
+        if self.max_compared is not None:
+            check_int(self.max_compared, "max_compared", min_value=1, func=cls)
         self._lock = threading.Lock()
         self.n_requests_ = 0
         self.n_compared_ = 0
         self.n_agree_ = 0
         self.n_candidate_errors_ = 0
-        self.n_to_confidence_ = None
+        self.llr_ = 0.0
+        self.n_to_decision_ = None
+        self._decision = None
         self._seen_groups = set()
-        self._curve = {"n": [], "agree": []}
+        self._curve = {"n": [], "agree": [], "llr": []}
         self._log_parts = []
         return self
 
+    @property
+    def _done(self) -> bool:
+        budget = self.max_compared is not None and self.n_compared_ >= self.max_compared
+        return budget or (self.stop_when_decided and self._decision is not None)
+
     def route(self, X, *, request_ids, y_live=None, groups=None):
-        """Answer a micro-batch with the live decision and tally the candidate's agreement.
+        """Answer a micro-batch with the live decision and test the candidate's agreement.
 
         Parameters
         ----------
@@ -195,7 +342,7 @@ class ShadowRouter(_Router):
         groups : array-like of shape (n_requests,), optional
             The example (for example clip) behind each request. When given, only the first
             compared request of each group is tallied: repeats of one example are not
-            independent trials and would make the Wilson interval too narrow.
+            independent trials and would void the test's error bounds.
 
         Returns
         -------
@@ -228,7 +375,7 @@ class ShadowRouter(_Router):
             else:
                 served, lat, _ = _call(self.live, X)
             y_c = np.full(n, None, dtype=object)
-            if not (self.stop_at_confidence and self.n_to_confidence_ is not None):
+            if not self._done:
                 y_c, _, err_c = _call(self.candidate, X)
                 self.n_candidate_errors_ += int(err_c.sum())
                 counted = ~err_c
@@ -237,8 +384,7 @@ class ShadowRouter(_Router):
                         counted[i] = counted[i] and g not in self._seen_groups
                         if counted[i]:
                             self._seen_groups.add(g)
-                agree = (y_c == served)[counted].astype(int)
-                self._tally(agree)
+                self._tally((y_c == served)[counted].astype(int))
             self.n_requests_ += n
             self._log(
                 request_id=ids,
@@ -251,22 +397,28 @@ class ShadowRouter(_Router):
         return {"y_pred": served, "version": np.full(n, "live"), "latency_ms": lat}
 
     def _tally(self, agree):
+        if self.max_compared is not None:
+            agree = agree[: self.max_compared - self.n_compared_]
         if agree.size == 0:
             return
+        _, _, up, down, upper, lower = self._test
         n = self.n_compared_ + np.arange(1, agree.size + 1)
         k = self.n_agree_ + np.cumsum(agree)
+        llr = self.llr_ + np.cumsum(np.where(agree == 1, up, down))
+        if self._decision is None:
+            hit = np.flatnonzero((llr >= upper) | (llr <= lower))
+            if hit.size:
+                stop = int(hit[0])
+                self.n_to_decision_ = int(n[stop])
+                self._decision = "pass" if llr[stop] >= upper else "fail"
+                if self.stop_when_decided:  # count exactly up to the stopping point
+                    n, k, llr = n[: stop + 1], k[: stop + 1], llr[: stop + 1]
         self._curve["n"].append(n)
         self._curve["agree"].append(k)
-        if self.n_to_confidence_ is None:
-            low, high = wilson_interval(k, n, confidence=self.confidence)
-            hit = np.flatnonzero((high - low) / 2 <= self.max_half_width)
-            if hit.size:
-                self.n_to_confidence_ = int(n[hit[0]])
-                if self.stop_at_confidence:  # count exactly up to the stopping point
-                    k, n = k[: hit[0] + 1], n[: hit[0] + 1]
-                    self._curve["n"][-1], self._curve["agree"][-1] = n, k
+        self._curve["llr"].append(llr)
         self.n_compared_ = int(n[-1])
         self.n_agree_ = int(k[-1])
+        self.llr_ = float(llr[-1])
 
     @property
     def agreement_(self) -> float:
@@ -284,25 +436,202 @@ class ShadowRouter(_Router):
 
     @property
     def verdict_(self) -> str:
-        """``"ready"``, ``"not ready"`` or ``"undecided"`` against `min_agreement`."""
-        low, high = self.ci_
-        if low >= self.min_agreement:
-            return "ready"
-        if high < self.min_agreement:
-            return "not ready"
-        return "undecided"
+        """``"pass"`` or ``"fail"`` once the sequential test decided, else ``"undecided"``."""
+        self._check_fitted()
+        return self._decision or "undecided"
 
     @property
     def curve_(self) -> dict:
-        """Cumulative agreement and its Wilson interval after each compared request."""
+        """Cumulative agreement, its Wilson interval and the test's llr per compared request."""
         self._check_fitted()
         if not self._curve["n"]:
             empty = np.array([])
-            return {"n": empty, "agreement": empty, "ci_low": empty, "ci_high": empty}
+            return {"n": empty, "agreement": empty, "ci_low": empty, "ci_high": empty, "llr": empty}
         n = np.concatenate(self._curve["n"])
         k = np.concatenate(self._curve["agree"])
         low, high = wilson_interval(k, n, confidence=self.confidence)
-        return {"n": n, "agreement": k / n, "ci_low": low, "ci_high": high}
+        llr = np.concatenate(self._curve["llr"])
+        return {"n": n, "agreement": k / n, "ci_low": low, "ci_high": high, "llr": llr}
+
+
+def describe_shadow(routers: dict) -> str:
+    """Say what the sequential test decided for each shadow candidate, and what that is worth.
+
+    Parameters
+    ----------
+    routers : dict of str to ShadowRouter
+        Replayed shadow routers keyed by a label, sharing the test's parameters.
+
+    Returns
+    -------
+    str
+        Markdown: the rule (p0, p1, alpha, beta), then one bullet per candidate with its
+        verdict, the clips it took and its agreement with the Wilson interval.
+
+    Raises
+    ------
+    mlkit.errors.NotFittedError
+        If a router was not fitted.
+
+    Examples
+    --------
+    >>> from sklearn.dummy import DummyClassifier
+    >>> m = DummyClassifier(strategy="constant", constant=1).fit([[0], [1]], [0, 1])
+    >>> r = ShadowRouter(None, m, min_agreement=0.7).fit()
+    >>> _ = r.route(np.zeros((30, 1)), request_ids=[str(i) for i in range(30)], y_live=[0] * 30)
+    >>> print(describe_shadow({"m": r}).splitlines()[-1])
+    - **m**: *fail* after 11 unique clips (agreement 0.00, 95% Wilson interval [0.00, 0.26]).
+    """
+    first = next(iter(routers.values()))
+    first._check_fitted()
+    p0, p1 = first._test[0], first._test[1]
+    lines = [
+        f"Rule: pass once the evidence for agreement {p1:.2f} (p1) over {p0:.2f} (p0) "
+        f"reaches 1/alpha = {1 / first.alpha:g}, fail once the evidence for p0 reaches "
+        f"1/beta = {1 / first.beta:g}. A candidate that agrees on {p0:.2f} or less passes with "
+        f"probability at most {first.alpha:g}; one at {p1:.2f} or more fails with probability "
+        f"at most {first.beta:g}; in between either verdict is acceptable.",
+        "",
+    ]
+    for name, r in routers.items():
+        low, high = r.ci_
+        n = r.n_to_decision_ if r.n_to_decision_ is not None else r.n_compared_
+        when = "after" if r.n_to_decision_ is not None else "still open after"
+        lines.append(
+            f"- **{name}**: *{r.verdict_}* {when} {n} unique clips (agreement "
+            f"{r.agreement_:.2f}, {r.confidence:.0%} Wilson interval [{low:.2f}, {high:.2f}])."
+        )
+    return "\n".join(lines)
+
+
+def repeat_shadow(
+    X,
+    y,
+    *,
+    groups,
+    condition,
+    n_requests: int,
+    random_states=(0, 1, 2, 3, 4),
+    stream_share: float = 0.25,
+    operator_accuracy: float = 0.95,
+    **test,
+):
+    """Repeat the shadow experiment over seeds on the same features: split, train, test.
+
+    For each seed: hold out `stream_share` of the `groups` (speakers) as traffic, train the
+    three versions (:func:`train_versions`), draw the request stream
+    (:func:`sample_requests`) and the operators' decisions
+    (:func:`simulate_operator_decisions`), and run :func:`sequential_agreement_test` on each
+    candidate's agreement with the operators, each clip once in order of first request,
+    exactly as :class:`ShadowRouter` with ``groups`` does.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Features of every clip (computed once; the seeds do not redraw them).
+    y : array-like of shape (n_samples,)
+        Labels.
+    groups : array-like of shape (n_samples,)
+        Speaker of each clip.
+    condition : array-like of str of shape (n_samples,)
+        Recording condition of each clip.
+    n_requests : int
+        Length of each stream, >= 1.
+    random_states : sequence of int, default=(0, 1, 2, 3, 4)
+        Seeds; each one seeds the split, the stable model's subsample, the stream and the
+        operators, as the notebook's `random_state` does.
+    stream_share : float, default=0.25
+        Share of speakers held out as traffic, in (0, 1).
+    operator_accuracy : float, default=0.95
+        Accuracy of the simulated operators.
+    **test
+        Parameters of :func:`sequential_agreement_test` (``min_agreement``,
+        ``indifference``, ``alpha``, ``beta``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per seed: ``verdict_<candidate>``, ``clips_<candidate>`` (clips used) and
+        ``agreement_<candidate>`` (over every held-out clip) for ``good`` and ``bad``.
+
+    Raises
+    ------
+    ValueError
+        If a parameter is out of range or the inputs differ in length.
+    """
+    import pandas as pd
+    from sklearn.model_selection import GroupShuffleSplit
+
+    from mlkit.deployment._traffic import sample_requests
+    from mlkit.deployment._versions import train_versions
+
+    X, y = np.asarray(X), np.asarray(y)
+    groups, condition = np.asarray(groups), np.asarray(condition)
+    check_same_length("repeat_shadow", X=X, y=y, groups=groups, condition=condition)
+    share = check_float(
+        stream_share,
+        "stream_share",
+        low=0.0,
+        high=1.0,
+        inclusive=(False, False),
+        func="repeat_shadow",
+    )
+    rows = []
+    for seed in random_states:
+        split = GroupShuffleSplit(n_splits=1, test_size=share, random_state=seed)
+        train, pool = next(split.split(X, y, groups=groups))
+        models = train_versions(X, y, train, condition=condition, random_state=seed)
+        index, _ = sample_requests(len(pool), n_requests=n_requests, random_state=seed)
+        y_op = simulate_operator_decisions(
+            y[pool][index], accuracy=operator_accuracy, labels=np.arange(10), random_state=seed
+        )
+        first = np.sort(np.unique(index, return_index=True)[1])
+        row = {"random_state": seed}
+        for name in ["good", "bad"]:
+            y_c = models[name].predict(X[pool][index][first])
+            agree = y_c == y_op[first]
+            out = sequential_agreement_test(agree, **test)
+            row |= {
+                f"verdict_{name}": out["verdict"],
+                f"clips_{name}": out["n"],
+                f"agreement_{name}": float(agree.mean()),
+            }
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("random_state")
+
+
+def describe_shadow_seeds(table) -> str:
+    """Say how often the shadow test passed and failed each candidate over seeds.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`repeat_shadow`'s result.
+
+    Returns
+    -------
+    str
+        One markdown sentence per candidate with the counts of "pass", "fail" and
+        "undecided" and the range of its agreement over all held-out clips.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"verdict_good": ["pass", "pass"], "agreement_good": [0.7, 0.8],
+    ...                   "verdict_bad": ["fail", "pass"], "agreement_bad": [0.5, 0.7]})
+    >>> print(describe_shadow_seeds(t).splitlines()[1])
+    - **bad**: pass on 1, fail on 1, undecided on 0 of 2 seeds; agreement over all held-out clips 0.50-0.70.
+    """
+    lines = []
+    for name in ["good", "bad"]:
+        v = table[f"verdict_{name}"]
+        a = table[f"agreement_{name}"]
+        counts = ", ".join(f"{k} on {int((v == k).sum())}" for k in ["pass", "fail", "undecided"])
+        lines.append(
+            f"- **{name}**: {counts} of {len(v)} seeds; agreement over all held-out clips "
+            f"{a.min():.2f}-{a.max():.2f}."
+        )
+    return "\n".join(lines)
 
 
 def shadow_table(routers: dict):
@@ -317,8 +646,8 @@ def shadow_table(routers: dict):
     -------
     pandas.DataFrame
         One row per router with ``unique clips compared`` (:attr:`ShadowRouter.n_compared_`),
-        ``agreement``, ``ci_low``, ``ci_high`` (the Wilson interval), ``clips to confidence``
-        (None while the half-width was not reached) and ``verdict``.
+        ``agreement``, ``ci_low``, ``ci_high`` (the Wilson interval), ``clips to decision``
+        (None while the sequential test has not decided) and ``verdict``.
 
     Raises
     ------
@@ -344,7 +673,7 @@ def shadow_table(routers: dict):
                 "agreement": r.agreement_,
                 "ci_low": r.ci_[0],
                 "ci_high": r.ci_[1],
-                "clips to confidence": r.n_to_confidence_,
+                "clips to decision": r.n_to_decision_,
                 "verdict": r.verdict_,
             }
             for name, r in routers.items()
@@ -353,39 +682,49 @@ def shadow_table(routers: dict):
 
 
 def plot_shadow(routers: dict, *, title: str | None = None):
-    """Plot each shadow candidate's running agreement with its Wilson interval.
+    """Plot each shadow candidate's running agreement and its sequential test.
 
     Parameters
     ----------
     routers : dict of str to ShadowRouter
-        Replayed routers keyed by a label.
+        Replayed routers keyed by a label (sharing the test's parameters).
     title : str, optional
 
     Returns
     -------
     matplotlib.figure.Figure
-        Agreement against compared requests, the interval as a band, `min_agreement`
-        dashed and the point where the half-width target was reached marked.
+        Left: agreement against compared requests with its Wilson interval as a band, p1
+        (`min_agreement`) and p0 dashed. Right: the test's log likelihood ratio with the
+        pass and fail boundaries; a dotted line where each candidate's test decided.
     """
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 4))
+    first = next(iter(routers.values()))
+    p0, p1, _, _, upper, lower = first._test
+    fig, (ax, ax_llr) = plt.subplots(1, 2, figsize=(11, 4))
     for i, (label, r) in enumerate(routers.items()):
         c = r.curve_
         color = f"C{i}"
         ax.plot(c["n"], c["agreement"], color=color, label=f"{label} ({r.verdict_})")
         ax.fill_between(c["n"], c["ci_low"], c["ci_high"], color=color, alpha=0.2)
-        if r.n_to_confidence_ is not None:
-            ax.axvline(r.n_to_confidence_, color=color, ls=":", lw=1)
-    first = next(iter(routers.values()))
-    ax.axhline(first.min_agreement, ls="--", color="grey", lw=1, label="required agreement")
-    ax.set_xscale("log")
+        ax_llr.plot(c["n"], c["llr"], color=color, label=f"{label} ({r.verdict_})")
+        if r.n_to_decision_ is not None:
+            for a in (ax, ax_llr):
+                a.axvline(r.n_to_decision_, color=color, ls=":", lw=1)
+    ax.axhline(p1, ls="--", color="grey", lw=1, label=f"needed (p1 = {p1:.2f})")
+    ax.axhline(p0, ls="--", color="C3", lw=1, label=f"must not pass (p0 = {p0:.2f})")
     ax.set_ylim(0, 1)
-    ax.set_xlabel("requests compared, one per clip when grouped (log scale)")
+    ax.set_xlabel("unique clips compared")
     ax.set_ylabel(f"agreement with live decision\n({first.confidence:.0%} Wilson interval)")
     ax.legend(loc="lower right", fontsize=8)
-    ax.grid(alpha=0.3)
+    ax_llr.axhline(upper, ls="--", color="C2", lw=1, label=f"pass: log(1/alpha) = {upper:.2f}")
+    ax_llr.axhline(lower, ls="--", color="C3", lw=1, label=f"fail: log(beta) = {lower:.2f}")
+    ax_llr.set_xlabel("unique clips compared")
+    ax_llr.set_ylabel("log likelihood ratio (p1 vs p0)")
+    ax_llr.legend(loc="best", fontsize=8)
+    for a in (ax, ax_llr):
+        a.grid(alpha=0.3)
     if title:
-        ax.set_title(title)
+        fig.suptitle(title)
     fig.tight_layout()
     return fig

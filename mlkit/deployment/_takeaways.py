@@ -26,7 +26,7 @@ def describe_takeaways(
     canary : dict of str to CanaryRouter
         Replayed canary routers, with keys `good` and `bad`.
     shadow : dict of str to ShadowRouter
-        Replayed shadow routers (all are listed; `good` gives the clip count).
+        Replayed shadow routers, with keys `good` and `bad` (all are listed).
     bluegreen : dict of str to BlueGreenRouter
         Replayed blue/green routers, with key `bad`.
     requests_per_s : float
@@ -53,13 +53,19 @@ def describe_takeaways(
     >>> import pandas as pd
     >>> log = pd.DataFrame({"version": ["stable", "candidate", "stable", "stable"]})
     >>> canary = {"bad": NS(status_="rolled_back", rollback_interval_=1,
+    ...                     intervals_=[{}, {"failed_gates": "agreement:low_bandwidth"}],
     ...                     requests_frame=lambda: log),
     ...           "good": NS(status_="promoted", promotion_interval_=7)}
-    >>> shadow = {"good": NS(agreement_=0.72, ci_=(0.65, 0.78), verdict_="undecided",
-    ...                      n_compared_=180)}
-    >>> bluegreen = {"bad": NS(switch_request_=500, rollback_exposure_requests_=300)}
+    >>> shadow = {"good": NS(agreement_=0.72, verdict_="pass", n_compared_=120,
+    ...                      min_agreement=0.65, indifference=0.1),
+    ...           "bad": NS(agreement_=0.52, verdict_="fail", n_compared_=40,
+    ...                     min_agreement=0.65, indifference=0.1)}
+    >>> bluegreen = {"bad": NS(switch_request_=500, rollback_exposure_requests_=300,
+    ...                        intervals_=[{"action": "rollback", "failed": "psi"}])}
     >>> text = describe_takeaways(canary, shadow, bluegreen, requests_per_s=20.0)
     >>> "answering 1 of 4 requests (25.0%)" in text, "after 300 requests (~15 s)" in text
+    (True, True)
+    >>> "good *pass* after 120 clips" in text, "failed agreement:low_bandwidth" in text
     (True, True)
     """
     rate = check_float(
@@ -72,28 +78,54 @@ def describe_takeaways(
     bad_canary, good_canary, bad_bg = canary[bad], canary[good], bluegreen[bad]
     bad_log = bad_canary.requests_frame()
     bad_reach = int((bad_log["version"] == "candidate").sum())
+    if bad_canary.rollback_interval_ is not None:
+        gates = bad_canary.intervals_[bad_canary.rollback_interval_]["failed_gates"]
+        segment = [g.partition(":")[2] for g in gates.split(",") if g.startswith("agreement:")]
+        evidence = f"it failed {gates}" + (
+            f": a defect confined to {', '.join(segment)} showed in that condition's agreement "
+            "before it could move the overall numbers"
+            if segment
+            else ""
+        )
+    else:
+        evidence = "no gate caught it"
     shadow_text = "; ".join(
-        f"{name} {r.agreement_:.2f} [{r.ci_[0]:.2f}, {r.ci_[1]:.2f}] -> {r.verdict_}"
+        f"{name} *{r.verdict_}* after {r.n_compared_} clips (agreement {r.agreement_:.2f})"
         for name, r in shadow.items()
     )
+    if shadow[bad].verdict_ == "pass":
+        p0 = shadow[bad].min_agreement - shadow[bad].indifference
+        shadow_lesson = (
+            f"The bad candidate passed: its overall agreement ({shadow[bad].agreement_:.2f}) "
+            f"is above {p0:.2f}, the level the test must not pass, and an overall test cannot "
+            "see a defect confined to one condition; the per-condition gates of the canary and "
+            "blue/green do."
+        )
+    else:
+        shadow_lesson = (
+            "Each clip is counted once; the rule stops as soon as the evidence suffices, so "
+            "a clearly bad candidate is stopped after few clips."
+        )
     preview_text = (
         "let the bad model through"
         if bad_bg.switch_request_ is not None
         else "stopped the bad model"
     )
     exposure = bad_bg.rollback_exposure_requests_
+    fired = [i["failed"] for i in bad_bg.intervals_ if i["action"] == "rollback"]
     caught = (
-        f"monitoring rolled it back after {exposure} requests (~{exposure / rate:.0f} s)"
+        f"monitoring ({fired[0] if fired else 'a check'}) rolled it back after {exposure} "
+        f"requests (~{exposure / rate:.0f} s)"
         if exposure is not None
         else "monitoring never rolled it back"
     )
     return f"""
 - **Canary**: the bad candidate was *{bad_canary.status_.replace("_", " ")}* (interval
   {bad_canary.rollback_interval_}) after answering {bad_reach} of {len(bad_log)} requests ({bad_reach / len(bad_log):.1%});
-  the good one was *{good_canary.status_}* (interval {good_canary.promotion_interval_}). Gates compare versions on
-  the *same* requests; PSI catches a shift in *what* the model answers, agreement catches per-request changes.
-- **Shadow mode** (no user risk), agreement with the operators over {shadow[good].n_compared_} unique clips:
-  {shadow_text}. Counting each clip once keeps the interval honest; only more distinct traffic narrows it.
+  the good one was *{good_canary.status_.replace("_", " ")}* (interval {good_canary.promotion_interval_}). Gates compare versions on
+  the *same* requests and act on evidence (confidence bounds), not on a noisy interval; {evidence}.
+- **Shadow mode** (no user risk), one sequential test on the agreement with the operators:
+  {shadow_text}. {shadow_lesson}
 - **Blue/green**: the clean-only preview {preview_text}; {caught} while blue was still warm. A preview is only
   as good as its coverage.
 - The monitoring notebook (06) takes over from here: once a version is live, watch it.

@@ -183,8 +183,9 @@ def test_describe_bluegreen_texts():
     text = dep.describe_rollback(bad, name="bad", requests_per_s=20.0)
     assert text.startswith("bad green answered 100 requests (5 s at 20 requests/s) before the ")
     assert text.endswith(" µs")
+    assert "(failed: psi,agreement)" in text
     assert dep.describe_live(bad, name="bad") == (
-        "bad green still live: False; blue retired after the keep-warm delay: None"
+        "bad green still live: no; blue retired after the keep-warm delay: no"
     )
     assert dep.describe_preview(bad.preview_, name="bad", set_name="desk") == (
         f"bad green: preview accuracy 1.000 vs blue {bad.preview_['blue_accuracy']:.3f} "
@@ -192,7 +193,15 @@ def test_describe_bluegreen_texts():
     )
     never = dep.BlueGreenRouter(Echo(), Echo()).fit(X)
     assert dep.describe_rollback(never, name="g", requests_per_s=1.0) == (
-        "g green was never rolled back (switched: False)"
+        "g green was never switched to, so never rolled back"
+    )
+    never.preview(X[:10], Echo().predict(X[:10]))
+    kept = never.switch().replay(X, request_ids=ids)
+    assert dep.describe_rollback(kept, name="g", requests_per_s=1.0) == (
+        "g green was switched to and never rolled back"
+    )
+    assert dep.describe_live(kept, name="g") == (
+        "g green still live: yes; blue retired after the keep-warm delay: no"
     )
     with pytest.raises(ValueError, match="'requests_per_s' parameter of describe_rollback"):
         dep.describe_rollback(never, name="g", requests_per_s=0.0)
@@ -210,3 +219,41 @@ def test_plot_bluegreen_marks_switch_and_rollback():
     fig = dep.plot_bluegreen({"bad": r})
     assert fig.axes[0].get_title() == "bad: rolled back"
     assert len(fig.axes[0].lines) == 2  # switch and rollback marked
+
+
+def test_bluegreen_rolls_back_on_a_defect_in_one_segment_that_psi_misses():
+    X, ids = stream(1200)
+    groups = np.arange(1200) % 100  # 100 clips, each requested 12 times
+    X[:, 1] = (groups < 20).astype(float)  # Echo(shift=3) is wrong exactly on the phone clips
+    kw = dict(per_request={"groups": groups, "segments": np.where(groups < 20, "phone", "app")})
+    kw |= dict(X_preview=X[20:60], y_preview=Echo().predict(X[20:60]), switch_at=200)
+    kw |= dict(interval_requests=100, keep_warm_requests=600)
+    acc = {"overall": 0.95, "phone": 0.95, "app": 0.95}
+    r = dep.replay_bluegreen(
+        Echo(), {"g": Echo(shift=3)}, X, request_ids=ids, stable_accuracy=acc, **kw
+    )["g"]
+    h = r.history()
+    assert r.rollback_request_ is not None and r.live_ == "blue"
+    assert h.loc[0, "failed"] == "agreement:phone" and h.loc[0, "action"] == "rollback"
+    assert h.loc[0, "n_examples"] <= 100  # each clip once
+    # overall agreement (80 %) is no evidence of a 0.1 drop from 0.95, and a relabelling
+    # keeps the label distribution: without the segments nothing fires
+    pooled = dep.replay_bluegreen(
+        Echo(), {"g": Echo(shift=3)}, X, request_ids=ids, stable_accuracy=0.95, **kw
+    )["g"]
+    assert pooled.rollback_request_ is None and pooled.live_ == "green"
+    assert not pooled.history()["failed"].str.contains("agreement").any()
+
+
+def test_bluegreen_psi_check_ignores_sampling_noise():
+    X, ids = stream(2000)
+    r = dep.BlueGreenRouter(
+        Echo(), Echo(), interval_requests=20, max_psi=0.25, auto_rollback=False
+    ).fit(X[:30])
+    r.preview(X[:10], Echo().predict(X[:10]))
+    r.switch().replay(X, request_ids=ids, batch_size=20)
+    h = r.history()
+    # 30 reference answers vs 20 live ones of the same model: PSI > 0.25 is mostly noise
+    fails = h["failed"].str.contains("psi")
+    assert (fails == (h["psi"] > np.maximum(0.25, h["psi_noise"]))).all()
+    assert (h["psi"] > 0.25).sum() > 3 * fails.sum(), (h["psi"] > 0.25).mean()

@@ -70,10 +70,11 @@ def test_rollback_after_n_consecutive_failing_intervals(n_consecutive):
 
 
 def test_isolated_failure_does_not_roll_back_and_resets_the_count():
-    X, ids = stream(2000, flag=slice(200, 400))  # candidate misbehaves in interval 1 only
+    X, ids = stream(2000)
+    X[200:400, 0] = -1  # the candidate raises in interval 1 only (errors are judged per interval)
     r = dep.CanaryRouter(
         Echo(),
-        Echo(shift=3),
+        RaisesOnNegative(),
         schedule=(0.5, 1.0),
         interval_requests=200,
         n_consecutive=2,
@@ -141,6 +142,34 @@ def test_latency_gate_uses_p99():
     assert r.status_ == "rolled_back"
 
 
+def test_agreement_accumulates_one_count_per_example_and_per_segment():
+    X, ids = stream(2000)
+    groups = np.arange(2000) % 100  # 100 clips, each requested 20 times
+    segments = np.where(groups < 20, "phone", "app")
+    X[:, 1] = (groups < 20).astype(float)  # Echo(shift=3) is wrong exactly on the phone clips
+    kw = dict(schedule=(0.5, 1.0), interval_requests=200, min_gate_requests=10)
+    acc = {"overall": 0.95, "phone": 0.95, "app": 0.95}
+    r = dep.CanaryRouter(Echo(), Echo(shift=3), stable_accuracy=acc, **kw).fit()
+    r.replay(X, request_ids=ids, groups=groups, segments=segments)
+    h = r.history()
+    assert h["n_examples"].max() <= 100 and r.n_examples_ <= 100
+    judged = h.dropna(subset=["n_app"])
+    assert (judged["agree_phone"] == 0).all() and (judged["agree_app"] == judged["n_app"]).all()
+    assert r.status_ == "rolled_back" and "agreement:phone" in h.loc[0, "failed_gates"]
+    # overall, 80 % agreement is no evidence of a 0.1 drop from 0.95 (floor 0.8): only the
+    # segment shows it
+    assert "agreement," not in h.loc[0, "failed_gates"] + ","
+    text = dep.describe_canary({"bad": r})
+    assert text.startswith("- **bad**: *rolled back* at interval 1, after 400 requests; failed:")
+    assert "agreement on phone: 0 of " in text and "< floor 0.80" in text
+    pooled = dep.CanaryRouter(Echo(), Echo(shift=3), stable_accuracy=0.95, **kw).fit()
+    pooled.replay(X, request_ids=ids, groups=groups, segments=segments)
+    assert pooled.status_ == "promoted"
+    assert "*promoted* at interval" in dep.describe_canary({"pooled": pooled})
+    with pytest.raises(ValueError, match="same length"):
+        r.route(X[:3], request_ids=ids[:3], groups=[1, 2])
+
+
 def test_too_few_candidate_requests_are_not_judged():
     X, ids = stream(400, flag=slice(None))
     r = (
@@ -194,7 +223,10 @@ def test_canary_psi_gate_is_monitoring_psi_with_the_router_epsilon():
         ({"schedule": (0.1, 0.5)}, ValueError, "end at 1.0"),
         ({"schedule": ()}, ValueError, "non-empty sequence"),
         ({"interval_requests": 0}, ValueError, "'interval_requests' parameter"),
-        ({"min_agreement": 1.2}, ValueError, "'min_agreement' parameter"),
+        ({"max_accuracy_drop": 1.2}, ValueError, "'max_accuracy_drop' parameter"),
+        ({"stable_accuracy": 1.2}, ValueError, "'stable_accuracy' parameter"),
+        ({"stable_accuracy": {}}, ValueError, "must name at least one segment"),
+        ({"confidence": 0.4}, ValueError, "'confidence' parameter"),
         ({"n_consecutive": 1.5}, TypeError, "'n_consecutive' parameter"),
     ],
 )

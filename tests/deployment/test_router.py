@@ -89,6 +89,6 @@ def test_replay_candidates_gives_each_candidate_its_own_router_on_the_same_strea
         X,
         request_ids=ids,
         per_request={"y_live": y_live, "groups": np.arange(1000) % 60},
-        stop_at_confidence=False,
+        stop_when_decided=False,
     )
     assert shadow["same"].n_compared_ == 60 and shadow["same"].agreement_ == 1.0

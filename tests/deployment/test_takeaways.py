@@ -43,15 +43,22 @@ def test_describe_takeaways_states_the_recorded_outcomes(replays):
     assert text.startswith("\n- **Canary**: the bad candidate was *rolled back* (interval\n  1)")
     assert f"after answering {reach} of {len(bad_log)} requests" in text
     assert "the good one was *promoted* (interval 3)" in text
-    assert f"over {shadow['good'].n_compared_} unique clips" in text
-    assert "good 1.00 [" in text and "-> ready; bad 0.00 [" in text
+    assert f"good *pass* after {shadow['good'].n_compared_} clips (agreement 1.00)" in text
+    assert f"bad *fail* after {shadow['bad'].n_compared_} clips (agreement 0.00)" in text
     exposure = bluegreen["bad"].rollback_exposure_requests_
     assert exposure == 100
     assert (
-        "the clean-only preview let the bad model through; monitoring rolled it back after 100 requests (~5 s)"
-        in text
+        "the clean-only preview let the bad model through; monitoring (psi,agreement) rolled it "
+        "back after 100 requests (~5 s)" in text
     )
     assert text.endswith("once a version is live, watch it.\n")
+
+
+def test_describe_takeaways_says_when_shadow_passed_the_bad_candidate(replays):
+    canary, shadow, bluegreen = replays
+    shadow["bad"] = shadow["good"]  # a bad candidate whose overall agreement clears the bar
+    text = dep.describe_takeaways(canary, shadow, bluegreen, requests_per_s=20.0)
+    assert "The bad candidate passed: its overall agreement (1.00) is above 0.70" in text
 
 
 def test_describe_takeaways_without_rollback_and_bad_rate(replays):
