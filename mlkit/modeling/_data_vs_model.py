@@ -22,19 +22,28 @@ def make_recipes(
     top_tag: str | None = None,
     pool_share: float = 0.3,
     n_labelers: int = 3,
+    label_budget: int | None = None,
     random_state=0,
 ) -> dict:
     """Build the named training sets of the data-centric arm from simulated labeling.
 
     The training clips are split into a labelled part and an unlabelled pool (seeded).
-    :func:`mlkit.data.simulate_labelers` labels every training clip by `n_labelers` people;
-    as collected, each labelled clip carries the label of one of them in turn. The recipes:
+    :func:`mlkit.data.simulate_labelers` labels every training clip by `n_labelers` people
+    who hear it at its SNR; as collected, each labelled clip carries the label of one of them
+    in turn. The recipes:
 
     * ``as_collected``: the labelled clips with their collected labels;
-    * ``relabelled``: the same clips relabelled by the convention (consensus after
-      :func:`mlkit.data.apply_convention`);
-    * ``top_tag_data``: as collected, plus the pool clips of `top_tag`, labelled by consensus;
+    * ``relabelled``: labelled clips relabelled by the team under the convention (consensus
+      after :func:`mlkit.data.apply_convention`), the clips of `top_tag` first, each group
+      in seeded random order; the others keep their collected label;
+    * ``top_tag_data``: as collected, plus pool clips of `top_tag`, labelled by consensus;
     * ``relabelled+top_tag_data``: both changes.
+
+    Labelling a clip by the team (relabelling it, or labelling a new one) is what the
+    data-centric arm pays for. With `label_budget` = L clips, up to half of L labels new
+    pool clips of `top_tag` (as many as the pool holds) and the rest relabels (at most every
+    labelled clip); without it every labelled clip is relabelled and every pool clip of
+    `top_tag` is added.
 
     ``UNINTELLIGIBLE`` labels are dropped from every recipe (a model cannot learn them).
     Everything is a function of the arguments, so a tracked run that records them (with
@@ -53,13 +62,16 @@ def make_recipes(
         its SNR (:func:`mlkit.data.simulate_labelers`). Required when `tags` holds noisy
         conditions.
     top_tag : str or None, default=None
-        Tag whose pool clips are added. ``None`` builds only the recipes without extra data.
+        Tag whose clips are relabelled first and whose pool clips are added. ``None`` builds
+        only the recipes without extra data.
     pool_share : float, default=0.3
         Share of the training clips kept in the unlabelled pool, in [0, 1).
     n_labelers : int, default=3
         Labelers simulated, at least 2.
+    label_budget : int or None, default=None
+        Clips the team may label (relabelled or new), at least 0; ``None``: no limit.
     random_state : int, default=0
-        Seeds the pool split and the labelers.
+        Seeds the pool split, the order of relabelling and the labelers.
 
     Returns
     -------
@@ -69,8 +81,8 @@ def make_recipes(
     Raises
     ------
     ValueError
-        If `top_tag` is not a tag of the training clips, a share is out of range, or
-        lengths differ.
+        If `top_tag` is not a tag of the training clips, a share or budget is out of range,
+        or lengths differ.
     """
     from mlkit import data
 
@@ -82,6 +94,8 @@ def make_recipes(
         pool_share, "pool_share", low=0, high=1, inclusive=(True, False), func=func
     )
     seed = check_int(random_state, "random_state", min_value=0, func=func)
+    if label_budget is not None:
+        label_budget = check_int(label_budget, "label_budget", min_value=0, func=func)
     if top_tag is not None and top_tag not in set(tags[train].tolist()):
         raise ValueError(
             f"The 'top_tag' parameter of {func} must be a tag of the training clips "
@@ -104,17 +118,33 @@ def make_recipes(
         ok = labels != data.UNINTELLIGIBLE
         return idx[ok], np.asarray(labels)[ok]
 
+    # new clips of the top tag first (up to half the budget), then relabelling with the top
+    # tag's clips first; each group in seeded random order
+    order_rng = np.random.default_rng([seed, 1])
+    first = labelled[tags[labelled] == top_tag]
+    queue = np.concatenate(
+        [order_rng.permutation(first), order_rng.permutation(np.setdiff1d(labelled, first))]
+    )
+    extra = order_rng.permutation(pool[tags[pool] == top_tag])
+    n_new, n_relabel = len(extra), len(queue)
+    if label_budget is not None:
+        n_new = min(n_new, label_budget // 2)
+        n_relabel = min(n_relabel, label_budget - n_new)
+    extra = np.sort(extra[:n_new])
+    redo = np.zeros(len(y), dtype=bool)
+    redo[queue[:n_relabel]] = True
+    relabelled = np.where(redo[labelled], consensus[lookup[labelled]], collected[lookup[labelled]])
     recipes = {
         "as_collected": keep(labelled, collected[lookup[labelled]]),
-        "relabelled": keep(labelled, consensus[lookup[labelled]]),
+        "relabelled": keep(labelled, relabelled),
     }
     if top_tag is not None:
-        extra = pool[tags[pool] == top_tag]
         both = np.concatenate([labelled, extra])
+        new_labels = consensus[lookup[extra]]
         recipes["top_tag_data"] = keep(
-            both, np.concatenate([collected[lookup[labelled]], consensus[lookup[extra]]])
+            both, np.concatenate([collected[lookup[labelled]], new_labels])
         )
-        recipes["relabelled+top_tag_data"] = keep(both, consensus[lookup[both]])
+        recipes["relabelled+top_tag_data"] = keep(both, np.concatenate([relabelled, new_labels]))
     return recipes
 
 
@@ -129,7 +159,7 @@ def build_recipe(y, tags, train, *, name: str, snr_db=None, **params):
         One of :data:`RECIPES`.
     **params
         The other keyword arguments of :func:`make_recipes` (``top_tag``, ``pool_share``,
-        ``n_labelers``, ``random_state``); ``top_tag`` is required by the recipes that add
+        ``n_labelers``, ``label_budget``, ``random_state``); ``top_tag`` is required by the recipes that add
         data.
 
     Returns
@@ -175,7 +205,10 @@ def budget_comparison(runs, *, select_on: str = "dev", report_on: str = "seen", 
         One row per training run with columns ``arm`` (for example "model-centric",
         "data-centric"), ``run`` (a name; the common starting point is the row named
         ``"baseline"``), ``<select_on>_accuracy``, ``<report_on>_accuracy`` and optionally
-        ``<report_on>_tag_accuracy_<tag>`` columns (as from :func:`score_sets`).
+        ``<report_on>_tag_accuracy_<tag>`` columns (as from :func:`score_sets`). An optional
+        ``cost`` column gives each run's share of the budget in training-run units (a training
+        run is 1; labelling clips adds their price, see :func:`mlkit.tracking.equal_budget_plan`);
+        without it every run costs 1.
     select_on : str, default="dev"
         Split whose accuracy picks each arm's best run.
     report_on : str, default="seen"
@@ -186,7 +219,8 @@ def budget_comparison(runs, *, select_on: str = "dev", report_on: str = "seen", 
     Returns
     -------
     pandas.DataFrame
-        Index: arm. Columns ``n_runs`` (the budget used), ``best_run``,
+        Index: arm. Columns ``n_runs`` (training runs), ``budget`` (the sum of ``cost``,
+        equal for every arm), ``best_run``,
         ``<select_on>_accuracy`` and ``<select_on>_gain`` (the pick, and its gain on the
         rows it was picked on: biased upwards), ``<report_on>_accuracy``, ``gain`` (over the
         baseline row, on `report_on`) and ``gain_<tag>`` per tag (on `report_on`).
@@ -237,17 +271,20 @@ def budget_comparison(runs, *, select_on: str = "dev", report_on: str = "seen", 
     arms = runs[runs["run"] != "baseline"]
     if arms.empty:
         raise ValueError(f"{func} needs at least one run besides the baseline. Got none.")
-    budgets = arms.groupby("arm").size()
-    if budgets.nunique() != 1:
+    cost = arms["cost"] if "cost" in arms.columns else pd.Series(1.0, index=arms.index)
+    budgets = cost.groupby(arms["arm"]).sum()
+    if not np.allclose(budgets.to_numpy(), budgets.iloc[0]):
         raise ValueError(
-            f"{func} compares arms on equal budgets; got run counts {budgets.to_dict()}. "
-            "Give every arm the same number of training runs."
+            f"{func} compares arms on equal budgets; got budgets {budgets.round(3).to_dict()} "
+            "(sum of 'cost', or number of runs without a 'cost' column). Give every arm the "
+            "same budget."
         )
     rows = {}
     for arm, part in arms.groupby("arm", sort=False):
         best = part.loc[part[sel].idxmax()]
         row = {
             "n_runs": len(part),
+            "budget": float(budgets[arm]),
             "best_run": best["run"],
             sel: float(best[sel]),
             f"{select_on}_gain": float(best[sel]) - float(base[sel]),
@@ -291,8 +328,9 @@ def budget_takeaways(comparison, *, select_on: str = "dev", report_on: str = "se
             f"column). Got columns {list(comparison.columns)} and {len(comparison)} rows."
         )
     gains = comparison["gain"].sort_values(ascending=False)
-    n_runs = int(comparison["n_runs"].iloc[0]) if "n_runs" in comparison else None
-    budget = f" with the same budget of {n_runs} runs" if n_runs else ""
+    col = "budget" if "budget" in comparison else "n_runs"
+    n_runs = float(comparison[col].iloc[0]) if col in comparison else None
+    budget = f" with the same budget of {n_runs:g} training runs" if n_runs else ""
     listed = ", ".join(f"{arm} {100 * g:+.1f} pts" for arm, g in gains.items())
     lines = []
     if gains.iloc[0] <= 0:

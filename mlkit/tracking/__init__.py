@@ -17,13 +17,25 @@ The code follows ``notebooks/03b_tracking.ipynb``:
 - ``_model_files.py``: ``save_model``/``load_model`` with skops and sha256;
 - ``_runs.py``: sections 2-3, the baseline run and both arms (code version, ``log_run``,
   ``fit_log_run``);
+- ``_search.py``: section 3, both arms on one budget (a randomized model search; relabelling
+  paid in training runs);
 - ``_gains.py``: section 4, equal budgets and measured gains (``plot_arm_gains``);
-- ``_reproduce.py``: section 5, pull the runs back and reproduce the best one.
+- ``_over_seeds.py``: section 5, the whole comparison repeated over seeds, with intervals;
+- ``_reproduce.py``: section 6, pull the runs back and reproduce the best one.
 """
 
 from mlkit.errors import ModelIntegrityError, TrackingError
 from mlkit.tracking._gains import ARM_COLORS, plot_arm_gains
 from mlkit.tracking._model_files import load_model, save_model
+from mlkit.tracking._over_seeds import (
+    SEED_COLUMNS,
+    compare_arms_over_seeds,
+    describe_over_seeds,
+    plot_gains_over_seeds,
+    seed_intervals,
+    summary_metrics_over_seeds,
+    weakest_tag,
+)
 from mlkit.tracking._reproduce import (
     HASH_COLUMNS,
     OVERVIEW_COLUMNS,
@@ -42,6 +54,7 @@ from mlkit.tracking._runs import (
     notebook_sha256,
     training_set_sha256,
 )
+from mlkit.tracking._search import SEARCH_SPACE, equal_budget_plan, sample_model_configs
 from mlkit.tracking._store import resolve_tracking_uri, retry_stats
 
 __all__ = [
@@ -68,4 +81,14 @@ __all__ = [
     "select_runs",
     "runs_overview",
     "describe_reproduction",
+    "SEARCH_SPACE",
+    "sample_model_configs",
+    "equal_budget_plan",
+    "weakest_tag",
+    "SEED_COLUMNS",
+    "compare_arms_over_seeds",
+    "seed_intervals",
+    "summary_metrics_over_seeds",
+    "describe_over_seeds",
+    "plot_gains_over_seeds",
 ]

@@ -20,8 +20,8 @@ def plot_arm_gains(
     Parameters
     ----------
     comparison : pandas.DataFrame
-        From :func:`mlkit.modeling.budget_comparison`: one row per arm, ``n_runs`` (the budget,
-        the same for every arm) and ``gain_<tag>`` columns (accuracy gain over the baseline on
+        From :func:`mlkit.modeling.budget_comparison`: one row per arm, ``n_runs`` (training
+        runs) and optionally ``budget`` (in training runs, the same for every arm) and ``gain_<tag>`` columns (accuracy gain over the baseline on
         the report split, a fraction in [-1, 1]).
     report_on : str, default="seen"
         Name of the split the gains were measured on (the ``report_on`` of
@@ -71,9 +71,9 @@ def plot_arm_gains(
     ax.axhline(0, color="black", lw=0.8)
     for bars in ax.containers:  # label every bar: a gain of 0 draws no bar
         ax.bar_label(bars, fmt="%+.2f", fontsize=8)
-    n_runs = int(comparison["n_runs"].iloc[0])
+    budget = float(comparison["budget" if "budget" in comparison else "n_runs"].iloc[0])
     ax.set(
         ylabel=f"{report_on}-split accuracy gain over baseline",
-        title=f"gain per tag of each arm's best run (equal budget of {n_runs} runs)",
+        title=f"gain per tag of each arm's best run (equal budget of {budget:g} training runs)",
     )
     return ax

@@ -92,3 +92,38 @@ def test_budget_takeaways_follow_the_numbers():
     assert "tie" in m.budget_takeaways(m.budget_comparison(tie))
     with pytest.raises(ValueError, match="'gain'"):
         m.budget_takeaways(pd.DataFrame({"x": [1]}))
+
+
+def test_make_recipes_label_budget_limits_what_the_team_labels():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 10, 400)
+    tags = np.array(TAGS4 * 100)
+    snr = np.where(np.isin(tags, ["car_noise", "people_noise"]), rng.uniform(-10, 0, 400), np.nan)
+    kw = dict(snr_db=snr, top_tag="people_noise", pool_share=0.3, n_labelers=3, random_state=2)
+    full = m.make_recipes(y, tags, np.arange(400), **kw)
+    cheap = m.make_recipes(y, tags, np.arange(400), label_budget=10, **kw)
+    none = m.make_recipes(y, tags, np.arange(400), label_budget=0, **kw)
+    # at most half the budget (5) buys new clips, and none without a budget
+    n_base = len(cheap["as_collected"][0])
+    assert len(cheap["top_tag_data"][0]) - n_base <= 5
+    assert len(none["top_tag_data"][0]) == n_base
+    np.testing.assert_array_equal(none["relabelled"][1], none["as_collected"][1])
+    # relabelling only some clips fixes fewer labels than relabelling all of them
+
+    def wrong(r):
+        idx, lab = r["relabelled"]
+        return int((lab != y[idx]).sum())
+
+    assert wrong(full) < wrong(cheap) <= wrong(none)
+    with pytest.raises(ValueError, match="'label_budget'.*\\[0, inf\\]"):
+        m.make_recipes(y, tags, np.arange(400), label_budget=-1, **kw)
+
+
+def test_budget_comparison_counts_costs_not_runs():
+    runs = _runs().iloc[:4].assign(cost=[0.0, 1.0, 1.0, 2.0])  # one data run that labels too
+    t = m.budget_comparison(runs)
+    assert t["n_runs"].to_dict() == {"model": 2, "data": 1}
+    assert t["budget"].tolist() == [2.0, 2.0]
+    with pytest.raises(ValueError, match="equal budgets.*'cost'"):
+        m.budget_comparison(runs.assign(cost=[0.0, 1.0, 1.0, 1.5]))
+    assert "same budget of 2 training runs" in m.budget_takeaways(t)

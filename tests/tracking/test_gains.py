@@ -34,7 +34,7 @@ def test_plot_arm_gains_draws_one_labelled_bar_per_arm_and_tag():
         labels = [text.get_text() for text in ax.texts]
         assert {"+0.00", "-0.02", "+0.05", "+0.10"} <= set(labels)
         assert ax.get_ylabel() == "seen-split accuracy gain over baseline"
-        assert "equal budget of 3 runs" in ax.get_title()
+        assert "equal budget of 3 training runs" in ax.get_title()
         assert tuple(ax.figure.get_size_inches()) == pytest.approx((9, 3.4))
         colors = [c.patches[0].get_facecolor() for c in ax.containers]
         assert colors[0] != colors[1]
