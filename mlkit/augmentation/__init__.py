@@ -12,13 +12,21 @@ refuses any other rate.
 Notebook ``04_augmentation`` section -> file:
 
 - 1 Data, split by speaker; 5 Targeted vs unrealistic; 6 More data vs model size ->
-  ``_experiments.py``
-- 3 The pipelines, seen and heard -> ``_pipelines.py`` (pipelines, seeded application) and
+  ``_experiments.py`` (one split) and ``_seeds.py`` (repeated over speaker splits: means,
+  intervals and the computed verdicts)
+- 3 The pipelines, seen and heard -> ``_pipelines.py`` (pipelines, seeded application),
+  ``_bandwidth.py`` (band edges of low_bandwidth vs production, on white noise) and
   ``_plots.py`` (examples, players, the SNR panel and every other plot or prose)
 - 4 Robust entry points -> ``_transforms.py`` (``prepare_clip`` and the kit's transforms;
   ``entry_point_table``, which runs them through ``augment``, is in ``_pipelines.py``)
 """
 
+from mlkit.augmentation._bandwidth import (
+    band_edge_metrics,
+    band_edges_hz,
+    describe_band_edges,
+    low_bandwidth_edges,
+)
 from mlkit.augmentation._experiments import (
     SIZES,
     accuracy_by_tag,
@@ -44,12 +52,25 @@ from mlkit.augmentation._plots import (
     SNR_GRID_DB,
     augment_at_snrs,
     augment_examples,
+    describe_augmentation_snr,
     describe_curves,
     play_examples,
     plot_augmentations,
     plot_learning_curves,
     plot_noisy_example,
     plot_tag_comparison,
+)
+from mlkit.augmentation._seeds import (
+    compare_on_split,
+    curve_gains_over_seeds,
+    curves_over_seeds,
+    describe_gains_over_seeds,
+    describe_size_vs_data,
+    gains_over_seeds,
+    pick_augmented,
+    seed_metrics,
+    source_positions,
+    summarise_over_seeds,
 )
 from mlkit.augmentation._transforms import prepare_clip
 
@@ -72,6 +93,7 @@ __all__ = [
     "plot_tag_comparison",
     "plot_learning_curves",
     "describe_curves",
+    "describe_augmentation_snr",
     # notebook 04's thin cells
     "NOISE_KINDS",
     "SNR_GRID_DB",
@@ -82,4 +104,20 @@ __all__ = [
     "plot_noisy_example",
     "split_table",
     "curve_gains",
+    # realism of low_bandwidth (section 3)
+    "band_edges_hz",
+    "low_bandwidth_edges",
+    "band_edge_metrics",
+    "describe_band_edges",
+    # repeats over speaker splits (sections 5 and 6)
+    "source_positions",
+    "pick_augmented",
+    "compare_on_split",
+    "gains_over_seeds",
+    "curves_over_seeds",
+    "curve_gains_over_seeds",
+    "summarise_over_seeds",
+    "seed_metrics",
+    "describe_gains_over_seeds",
+    "describe_size_vs_data",
 ]

@@ -23,6 +23,18 @@ __all__ = [
     "curve_gains",
 ]
 
+
+def _one_blas_thread():
+    """Limit BLAS/OpenMP to one thread while fitting many small models.
+
+    The small model's lbfgs spends most of its time in thread hand-offs on tiny matrices:
+    one thread fits it about 5x faster (0.16 s instead of 0.9 s on 540 clips, 2 cores).
+    """
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
+
+
 SIZES = ("small", "large")
 """Model sizes: ``small`` is :func:`mlkit.modeling.make_model` ``("quick_and_dirty")``, logistic
 regression on the 13 MFCC means (high bias); ``large`` is ``make_model("svm")``, an RBF SVM on
@@ -144,11 +156,12 @@ def compare_augmentations(
         )
     }
     sets.update(augmented)
-    for name, (X_aug, y_aug) in sets.items():
-        X = np.vstack([X_train, X_aug])
-        y = np.concatenate([np.asarray(y_train), np.asarray(y_aug)])
-        model = model_of_size(size, random_state=random_state).fit(X, y)
-        cols[name] = accuracy_by_tag(y_dev, model.predict(X_dev), dev_tags)
+    with _one_blas_thread():
+        for name, (X_aug, y_aug) in sets.items():
+            X = np.vstack([X_train, X_aug])
+            y = np.concatenate([np.asarray(y_train), np.asarray(y_aug)])
+            model = model_of_size(size, random_state=random_state).fit(X, y)
+            cols[name] = accuracy_by_tag(y_dev, model.predict(X_dev), dev_tags)
     return pd.DataFrame(cols)
 
 
@@ -218,7 +231,9 @@ def augmentation_learning_curves(
             keep = copy < k
             X = np.vstack([X_train, np.asarray(X_aug)[keep]])
             y = np.concatenate([np.asarray(y_train), np.asarray(y_aug)[keep]])
-            y_pred = model_of_size(size, random_state=random_state).fit(X, y).predict(X_dev)
+            with _one_blas_thread():
+                model = model_of_size(size, random_state=random_state).fit(X, y)
+                y_pred = model.predict(X_dev)
             ok = y_pred == np.asarray(y_dev)
             rows.append(
                 {

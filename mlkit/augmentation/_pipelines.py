@@ -48,7 +48,7 @@ UNREALISTIC = ("stadium_noise",)
 def make_pipeline(
     kind: str,
     *,
-    snr_db_range: tuple[float, float] = (0.0, 15.0),
+    snr_db_range: tuple[float, float] = (-10.0, 15.0),
     babble_pool: Sequence | None = None,
 ):
     """Build a seeded-ready audiomentations pipeline for one kind of augmentation.
@@ -57,9 +57,10 @@ def make_pipeline(
     ----------
     kind : str
         One of :data:`AUGMENTATIONS` or :data:`UNREALISTIC`; see Notes.
-    snr_db_range : tuple of float, default=(0.0, 15.0)
+    snr_db_range : tuple of float, default=(-10.0, 15.0)
         ``(low, high)`` SNR in dB for ``car_noise``, ``people_noise`` and ``gaussian_snr``,
-        drawn uniformly per clip. Production noise in the kit lies in 0-15 dB.
+        drawn uniformly per clip. Production noise in the kit lies in -10 to 15 dB
+        (:func:`mlkit.datasets.load_speech`).
     babble_pool : sequence of array-like of shape (n_samples_i,), optional
         At least 3 clips of *other* speakers at 8000 Hz; required for ``people_noise``.
 
@@ -82,17 +83,23 @@ def make_pipeline(
       the noise production really has). audiomentations' ``AddBackgroundNoise`` reads noise
       from files only, so the kit's noise runs in a ``BaseWaveformTransform`` subclass.
     - ``gaussian_snr``: ``AddGaussianSNR`` (white noise at a random SNR).
-    - ``low_bandwidth``: ``BandPassFilter`` centred at 1000-1300 Hz with a bandwidth of
-      1.3-1.6 times the centre, 24-36 dB/octave: about 300-2000 Hz, the band left by the
-      kit's telephone line (300-3400 Hz filter, then 4 kHz sampling).
+    - ``low_bandwidth``: a telephone line, the production chain of
+      :func:`mlkit.audio.apply_condition` (300-3400 Hz band-pass, 4000 Hz codec, 8-bit mu-law)
+      with its band edges drawn per clip: lower cut-off 200-400 Hz, codec rate 3500-4500 Hz
+      (steps of 100 Hz), so the upper -3 dB edge falls between about 1.6 and 2.1 kHz and the
+      -20 dB point between about 1.8 and 2.35 kHz, around production's 1.85 and 2.1 kHz
+      (:func:`low_bandwidth_edges` measures both on white noise). A band-pass filter alone
+      cannot do this: a Butterworth of 24-36 dB/octave is far less steep than the codec's
+      anti-aliasing filter, so no draw matches both of production's edges.
     - ``gain``: ``Gain`` of -12 to +6 dB (quiet and loud talkers).
     - ``time_stretch``: ``TimeStretch`` at rate 0.85-1.15 (slow and fast talkers), length kept.
     - ``pitch_shift``: ``PitchShift`` by -3 to +3 semitones (other voices).
-    - ``BandPassFilter``, ``TimeStretch`` and ``PitchShift`` here are the kit's subclasses of
-      audiomentations' own: same parameters, random draws and output, but the band-pass design
-      skips scipy's generic layers and the Signalsmith stretcher is reused, not rebuilt per clip.
+    - ``TimeStretch`` and ``PitchShift`` here are the kit's subclasses of audiomentations' own:
+      same parameters, random draws and output, but the Signalsmith stretcher is reused, not
+      rebuilt per clip.
     - ``stadium_noise`` (unrealistic): a roaring crowd, 1000-3800 Hz noise with a swelling
-      level, at -5 to 0 dB SNR: louder than the speech and unlike any production condition.
+      level, at -5 to 0 dB SNR. Its level is within production's (-10 to 15 dB); its kind is
+      not: no production condition has a crowd roar above 1 kHz that swells and fades.
 
     Examples
     --------
@@ -119,13 +126,11 @@ def make_pipeline(
     elif kind == "gaussian_snr":
         transform = AddGaussianSNR(min_snr_db=lo, max_snr_db=hi, p=1.0)
     elif kind == "low_bandwidth":
-        transform = kit.BandPassFilter(
-            min_center_freq=1000.0,
-            max_center_freq=1300.0,
-            min_bandwidth_fraction=1.3,
-            max_bandwidth_fraction=1.6,
-            min_rolloff=24,
-            max_rolloff=36,
+        transform = kit.TelephoneLine(
+            min_low_cut_hz=200.0,
+            max_low_cut_hz=400.0,
+            min_codec_rate_hz=3500,
+            max_codec_rate_hz=4500,
             p=1.0,
         )
     elif kind == "gain":
@@ -144,7 +149,7 @@ def make_pipeline(
 def pipeline_for_tag(
     tag: str,
     *,
-    snr_db_range: tuple[float, float] = (0.0, 15.0),
+    snr_db_range: tuple[float, float] = (-10.0, 15.0),
     babble_pool: Sequence | None = None,
 ):
     """Build the realistic pipeline that makes more data of one condition tag.
@@ -153,7 +158,7 @@ def pipeline_for_tag(
     ----------
     tag : {"clean", "car_noise", "people_noise", "low_bandwidth"}
         The condition to make more of (typically the top row of the error analysis).
-    snr_db_range : tuple of float, default=(0.0, 15.0)
+    snr_db_range : tuple of float, default=(-10.0, 15.0)
         SNR range in dB for the noise tags.
     babble_pool : sequence of array-like, optional
         At least 3 clips of other speakers; required for ``people_noise``.
@@ -186,7 +191,7 @@ def pipeline_for_tag(
 def make_pipelines(
     kinds: Sequence[str] = AUGMENTATIONS + UNREALISTIC,
     *,
-    snr_db_range: tuple[float, float] = (0.0, 15.0),
+    snr_db_range: tuple[float, float] = (-10.0, 15.0),
     babble_pool: Sequence | None = None,
 ) -> dict:
     """Build one pipeline per kind of augmentation, keyed by kind.
@@ -195,7 +200,7 @@ def make_pipelines(
     ----------
     kinds : sequence of str, default=AUGMENTATIONS + UNREALISTIC
         Kinds from :data:`AUGMENTATIONS` or :data:`UNREALISTIC`, in the order wanted.
-    snr_db_range : tuple of float, default=(0.0, 15.0)
+    snr_db_range : tuple of float, default=(-10.0, 15.0)
         ``(low, high)`` SNR in dB for the noise kinds (see :func:`make_pipeline`).
     babble_pool : sequence of array-like of shape (n_samples_i,), optional
         At least 3 clips of other speakers at 8000 Hz; required when `kinds` holds
@@ -222,38 +227,63 @@ def make_pipelines(
     }
 
 
-def make_babble_pool(data, *, n_clips: int = 6, condition: str = "clean") -> list:
-    """Return the first clips of one condition, to mix as other speakers' babble.
+def make_babble_pool(
+    data, *, n_clips: int = 12, condition: str = "clean", random_state=None
+) -> list:
+    """Return clips of one condition from as many speakers as possible, to mix as babble.
 
     Parameters
     ----------
     data : mlkit.datasets.SpeechData
         Clips to draw from (typically the training clips, never the dev clips).
-    n_clips : int, default=6
+    n_clips : int, default=12
         How many clips to take (>= 1); ``people_noise`` needs at least 3.
     condition : str, default="clean"
         Recording condition (``metadata["condition"]``) of the clips to take.
+    random_state : int, numpy.random.Generator or None, default=None
+        ``None`` takes clips in dataset order, one per speaker in turn (the first clip of each
+        speaker, then the second, ...); a seed takes random clips, one per speaker in turn, from
+        speakers in random order.
 
     Returns
     -------
     list of ndarray of shape (n_samples_i,)
-        Up to `n_clips` clips of `data`, in dataset order (fewer when `data` has fewer).
+        Up to `n_clips` clips of `data` (fewer when `data` has fewer).
 
     Raises
     ------
     ValueError
         If `n_clips` < 1.
 
+    Notes
+    -----
+    Production babble (:func:`mlkit.datasets.load_speech`) mixes 3-6 of 6 clips of other
+    speakers drawn per clip; a pool spread over many speakers comes closest to it (a pool of one
+    speaker's clips is a single talker, not a crowd).
+
     Examples
     --------
     >>> from mlkit.datasets import load_speech
-    >>> pool = make_babble_pool(load_speech(n_clips=40, random_state=0), n_clips=3)
+    >>> data = load_speech(n_clips=40, random_state=0)
+    >>> pool = make_babble_pool(data, n_clips=3)
     >>> len(pool)
     3
     """
     k = check_int(n_clips, "n_clips", min_value=1, func="make_babble_pool")
-    rows = np.flatnonzero(data.metadata["condition"] == condition)[:k]
-    return [data.clips[i] for i in rows]
+    meta = data.metadata.reset_index(drop=True)
+    rows = np.flatnonzero(meta["condition"].to_numpy() == condition)
+    if random_state is not None:
+        rows = check_random_state(random_state).permutation(rows)
+    speakers = meta["speaker"].to_numpy()[rows]
+    # rank of each clip within its speaker, so that sorting by rank takes speakers in turn
+    order = {s: i for i, s in enumerate(dict.fromkeys(speakers))}
+    rank = np.zeros(rows.size, dtype=int)
+    seen: dict = {}
+    for i, s in enumerate(speakers):
+        rank[i] = seen.get(s, 0)
+        seen[s] = rank[i] + 1
+    pick = sorted(range(rows.size), key=lambda i: (rank[i], order[speakers[i]]))[:k]
+    return [data.clips[rows[i]] for i in pick]
 
 
 def _check_snr_range(snr_db_range, func):

@@ -20,13 +20,14 @@ __all__ = [
     "plot_tag_comparison",
     "plot_learning_curves",
     "describe_curves",
+    "describe_augmentation_snr",
 ]
 
 NOISE_KINDS = ("car_noise", "people_noise", "gaussian_snr", "stadium_noise")
 """The noise kinds of :func:`make_pipeline`, shown at each SNR of :data:`SNR_GRID_DB`."""
 
-SNR_GRID_DB = (-5.0, -2.5, 0.0, 2.5, 5.0, 7.5, 10.0, 12.5, 15.0, 17.5, 20.0)
-"""SNRs in dB precomputed by :func:`augment_at_snrs`: from as loud as stadium noise to quiet."""
+SNR_GRID_DB = (-10.0, -7.5, -5.0, -2.5, 0.0, 2.5, 5.0, 7.5, 10.0, 12.5, 15.0, 17.5, 20.0)
+"""SNRs in dB precomputed by :func:`augment_at_snrs`: from production's loudest noise to quiet."""
 
 
 def augment_examples(
@@ -291,28 +292,48 @@ def plot_tag_comparison(table, *, target_tag: str | None = None):
     return fig
 
 
-def plot_learning_curves(curves):
+def plot_learning_curves(curves, *, confidence: float = 0.95):
     """Plot dev accuracy against training-set size for each model size.
 
     Parameters
     ----------
     curves : pandas.DataFrame
-        As returned by :func:`augmentation_learning_curves`.
+        As returned by :func:`augmentation_learning_curves` (one split), or by
+        :func:`curves_over_seeds` (a ``seed`` column: several splits).
+    confidence : float, default=0.95
+        Coverage of the band drawn around the mean over splits (t-interval, as
+        :func:`summarise_over_seeds`); ignored for one split.
 
     Returns
     -------
     matplotlib.figure.Figure
         Left: overall dev accuracy; right: dev accuracy on the targeted tag. One line per
-        model size, points labelled with the augmentation factor.
+        model size, points labelled with the augmentation factor; over several splits the line
+        is the mean against the mean training-set size, with a shaded interval.
     """
     import matplotlib.pyplot as plt
+    from scipy import stats
 
+    by = ["size", "augment_factor"]
+    grouped = curves.groupby(by, sort=False)
+    mean = grouped[["n_train", "accuracy", "accuracy_target"]].mean().reset_index()
+    n = grouped.size().to_numpy()
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), sharey=True, layout="constrained")
     for ax, col, title in zip(
         axes, ("accuracy", "accuracy_target"), ("all dev clips", "targeted tag"), strict=True
     ):
-        for size, part in curves.groupby("size", sort=False):
+        sd = grouped[col].std(ddof=1).to_numpy()
+        half = np.where(n > 1, stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1)), 0.0)
+        half = np.nan_to_num(half * sd / np.sqrt(n))
+        for size in mean["size"].unique():
+            rows = (mean["size"] == size).to_numpy()
+            part = mean[rows]
             (line,) = ax.plot(part["n_train"], part[col], marker="o", label=f"{size} model")
+            if (n[rows] > 1).any():
+                ax.fill_between(
+                    part["n_train"], part[col] - half[rows], part[col] + half[rows],
+                    color=line.get_color(), alpha=0.15, linewidth=0,
+                )  # fmt: skip
             for _, r in part.iterrows():
                 ax.annotate(
                     f"×{r['augment_factor']}",
@@ -325,7 +346,10 @@ def plot_learning_curves(curves):
                 )
         ax.set(xlabel="training clips (real + augmented)", title=title)
         ax.margins(x=0.08, y=0.15)
-    axes[0].set_ylabel("dev accuracy")
+    splits = (
+        f"mean of {int(n.max())} splits, {confidence:.0%} interval shaded" if n.max() > 1 else ""
+    )
+    axes[0].set_ylabel("dev accuracy" + (f"\n({splits})" if splits else ""))
     axes[0].legend(fontsize=8)
     return fig
 
@@ -378,3 +402,44 @@ def describe_curves(curves) -> str:
             )
         )
     return "\n".join(lines)
+
+
+def describe_augmentation_snr(
+    *, production_snr_db: float, augment_snr_db: float, condition: str = "people_noise"
+) -> str:
+    """Say how well people recognise digits at production's and the augmentation's lowest SNR.
+
+    Parameters
+    ----------
+    production_snr_db : float
+        Lowest SNR of production's noise, in dB (the corpus's ``snr_db_range[0]``).
+    augment_snr_db : float
+        Lowest SNR the augmentation draws, in dB.
+    condition : {"car_noise", "people_noise"}, default="people_noise"
+        The noise, which sets the speech-band SNR (:func:`mlkit.data.effective_snr_db`).
+
+    Returns
+    -------
+    str
+        One markdown sentence with both recognition rates, from
+        :func:`mlkit.data.human_recognition_probability` (a published digits-in-noise curve).
+
+    Examples
+    --------
+    >>> print(describe_augmentation_snr(production_snr_db=-10.0, augment_snr_db=0.0))
+    At production's lowest SNR (-10 dB) simulated listeners name 64 % of *people_noise* digits; at the augmentation's lowest (0 dB), 99 %, so they pass the course's checklist: copies *a person still recognises*.
+    """
+    from mlkit.data import effective_snr_db, human_recognition_probability
+
+    snr = np.array([production_snr_db, augment_snr_db], dtype=float)
+    p = human_recognition_probability(effective_snr_db(snr, np.array([condition] * 2)))
+    verdict = (
+        "they pass the course's checklist: copies *a person still recognises*"
+        if p[1] >= 0.95
+        else "copies that noisy fail the course's checklist: a person may not recognise them"
+    )
+    return (
+        f"At production's lowest SNR ({production_snr_db:g} dB) simulated listeners name "
+        f"{p[0]:.0%} of *{condition}* digits; at the augmentation's lowest ({augment_snr_db:g} dB), "
+        f"{p[1]:.0%}, so {verdict}."
+    ).replace("%", " %")

@@ -195,12 +195,17 @@ def test_make_pipelines_builds_every_kind_in_order(pool):
         aug.make_pipelines(["people_noise"])
 
 
-def test_make_babble_pool_takes_the_first_clips_of_a_condition(small_speech):
-    pool = aug.make_babble_pool(small_speech, n_clips=2)
-    rows = [i for i, c in enumerate(small_speech.metadata["condition"]) if c == "clean"][:2]
-    assert len(pool) == 2
-    for clip, i in zip(pool, rows, strict=True):
-        assert clip is small_speech.clips[i]
+def test_make_babble_pool_takes_speakers_in_turn(small_speech):
+    meta = small_speech.metadata
+    clean = [i for i, c in enumerate(meta["condition"]) if c == "clean"]
+    n_speakers = meta["speaker"].iloc[clean].nunique()
+    pool = aug.make_babble_pool(small_speech, n_clips=n_speakers)
+    rows = [next(i for i in clean if small_speech.clips[i] is clip) for clip in pool]
+    assert meta["speaker"].iloc[rows].nunique() == n_speakers  # one clip per speaker first
+    assert rows[0] == clean[0]  # no seed: dataset order
+    seeded = aug.make_babble_pool(small_speech, n_clips=n_speakers, random_state=1)
+    again = aug.make_babble_pool(small_speech, n_clips=n_speakers, random_state=1)
+    assert all(a is b for a, b in zip(seeded, again, strict=True))
     assert aug.make_babble_pool(small_speech, condition="no_such_condition") == []
     with pytest.raises(ValueError, match="'n_clips' parameter of make_babble_pool"):
         aug.make_babble_pool(small_speech, n_clips=0)

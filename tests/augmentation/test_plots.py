@@ -46,7 +46,7 @@ def test_augment_at_snrs_matches_one_pipeline_per_snr(pool):
         random_state=3,
     )
     np.testing.assert_array_equal(noisy[("car_noise", 10.0)], expected)
-    assert len(aug.SNR_GRID_DB) == 11 and aug.SNR_GRID_DB[0] == -5.0
+    assert len(aug.SNR_GRID_DB) == 13 and aug.SNR_GRID_DB[0] == -10.0  # production's lowest SNR
 
 
 def test_plot_noisy_example_shows_the_nearest_snr():
@@ -72,3 +72,40 @@ def test_describe_curves_reads_the_numbers():
     text = aug.describe_curves(curves)
     assert text.startswith("- **large** model, ×0 → ×2 augmented copies: overall +0.050")
     assert "(the other tags held)" in text and "last step ×1 → ×2: overall -0.050." in text
+
+
+@pytest.mark.parametrize("n_seeds", [1, 3])
+def test_plot_learning_curves_draws_mean_and_band_over_seeds(n_seeds):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [
+        {"seed": s, "size": size, "augment_factor": k, "n_train": 100 + 50 * k,
+         "accuracy": 0.7 + 0.01 * k + 0.01 * s, "accuracy_target": 0.5 + 0.02 * k}
+        for s in range(n_seeds) for size in ("small", "large") for k in (0, 2)
+    ]  # fmt: skip
+    fig = aug.plot_learning_curves(pd.DataFrame(rows))
+    left = fig.axes[0]
+    assert len(left.lines) == 2  # one mean line per size
+    np.testing.assert_allclose(
+        left.lines[0].get_ydata(), [0.7 + 0.01 * (n_seeds - 1) / 2, 0.72 + 0.01 * (n_seeds - 1) / 2]
+    )
+    assert len(left.collections) == (2 if n_seeds > 1 else 0)  # interval bands only over seeds
+    assert ("splits" in left.get_ylabel()) == (n_seeds > 1)
+    plt.close(fig)
+
+
+def test_describe_augmentation_snr_reads_the_psychometric_function():
+    from mlkit.data import effective_snr_db, human_recognition_probability
+
+    text = aug.describe_augmentation_snr(production_snr_db=-10.0, augment_snr_db=0.0)
+    p = human_recognition_probability(
+        effective_snr_db(np.array([-10.0]), np.array(["people_noise"]))
+    )
+    assert f"name {p[0]:.0%}".replace("%", " %") in text
+    assert "they pass the course's checklist" in text
+    # copies as noisy as production's worst fail the checklist: the text says so
+    worst = aug.describe_augmentation_snr(production_snr_db=-10.0, augment_snr_db=-10.0)
+    assert "fail the course's checklist" in worst

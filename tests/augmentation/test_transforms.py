@@ -98,15 +98,6 @@ def _stock(kind):
     import audiomentations as am
 
     stock = {
-        "low_bandwidth": lambda: am.BandPassFilter(
-            min_center_freq=1000.0,
-            max_center_freq=1300.0,
-            min_bandwidth_fraction=1.3,
-            max_bandwidth_fraction=1.6,
-            min_rolloff=24,
-            max_rolloff=36,
-            p=1.0,
-        ),
         "time_stretch": lambda: am.TimeStretch(
             min_rate=0.85, max_rate=1.15, leave_length_unchanged=True, p=1.0
         ),
@@ -115,7 +106,7 @@ def _stock(kind):
     return _kit_transforms().KitCompose([stock], p=1.0)
 
 
-@pytest.mark.parametrize("kind", ["low_bandwidth", "time_stretch", "pitch_shift"])
+@pytest.mark.parametrize("kind", ["time_stretch", "pitch_shift"])
 def test_fast_transforms_match_stock_audiomentations(kind):
     import audiomentations as am
 

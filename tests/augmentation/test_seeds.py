@@ -1,0 +1,164 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlkit import augmentation as aug
+
+
+@pytest.fixture(scope="module")
+def toy():
+    """4 speakers x 40 clips, 4 classes; 'noisy' clips have 100 of 144 features drowned."""
+    rng = np.random.default_rng(0)
+    n = 160
+    y = np.tile(np.arange(4), n // 4)
+    speakers = np.repeat(["a", "b", "c", "d"], n // 4)
+    tags = np.where((np.arange(n) // 4) % 5 == 0, "noisy", "clean")
+    X = 0.15 * rng.normal(size=(4, 144))[y] + rng.normal(size=(n, 144)) * 0.5
+
+    def drown(Z, cols):
+        Z = Z.copy()
+        Z[:, cols] = rng.normal(size=(len(Z), len(cols))) * 3
+        return Z
+
+    X[tags == "noisy"] = drown(X[tags == "noisy"], np.arange(100))
+    clean = np.flatnonzero(tags == "clean")
+    source, copy = np.tile(clean, 2), np.repeat([0, 1], clean.size)
+    augmented = {
+        "targeted": (drown(X[source], np.arange(100)), y[source], source, copy),  # as production
+        "unrealistic": (drown(X[source], np.arange(44, 144)), y[source], source, copy),
+    }
+    return X, y, tags, speakers, augmented
+
+
+def test_pick_augmented_keeps_training_sources_and_rotates_copies():
+    source = np.array([0, 1, 2, 0, 1, 2])
+    copy = np.array([0, 0, 0, 1, 1, 1])
+    assert aug.pick_augmented(source, copy, train=[0, 2], k=1).tolist() == [0, 2]
+    assert aug.pick_augmented(source, copy, train=[0, 2], k=1, rotation=1).tolist() == [3, 5]
+    assert aug.pick_augmented(source, copy, train=[0, 2], k=2).tolist() == [0, 2, 3, 5]
+    with pytest.raises(ValueError, match="'k' parameter of pick_augmented"):
+        aug.pick_augmented(source, copy, train=[0], k=3)
+
+
+def test_source_positions_maps_clip_ids_and_refuses_strangers():
+    meta = pd.DataFrame({"clip_id": ["x", "y"]})
+    assert aug.source_positions(meta, pd.DataFrame({"augmented_from": ["y", "x"]})).tolist() == [
+        1,
+        0,
+    ]
+    with pytest.raises(ValueError, match="come from clips not in 'metadata'.*'z'"):
+        aug.source_positions(meta, pd.DataFrame({"augmented_from": ["z"]}))
+
+
+def test_gains_over_seeds_sees_the_targeted_gain_and_repeat_0_is_the_split(toy):
+    X, y, tags, speakers, augmented = toy
+    per = aug.gains_over_seeds(
+        X, y, tags, speakers, augmented=augmented, target_tag="noisy", n_seeds=3, random_state=0
+    )
+    assert per["seed"].tolist() == [0, 1, 2]
+    assert {"targeted_gain", "unrealistic_gain", "targeted_minus_unrealistic"} <= set(per)
+    # copies drowned where production is drowned beat copies drowned elsewhere
+    assert (per["targeted_minus_unrealistic"] > 0).all()
+    np.testing.assert_allclose(
+        per["targeted_minus_unrealistic"], per["targeted_gain"] - per["unrealistic_gain"]
+    )
+    from mlkit.datasets import speaker_split
+
+    parts = speaker_split(speakers, random_state=0)
+    train = np.sort(np.concatenate([parts["train"], parts["seen"]]))
+    table = aug.compare_on_split(
+        X, y, tags, train=train, dev=parts["unseen"], augmented=augmented, random_state=0
+    )
+    first = table.loc["noisy", "targeted"] - table.loc["noisy", "baseline"]
+    assert per.loc[0, "targeted_gain"] == pytest.approx(first)
+    with pytest.raises(ValueError, match="'n_seeds' parameter of gains_over_seeds"):
+        aug.gains_over_seeds(X, y, tags, speakers, augmented=augmented, target_tag="noisy",
+                             n_seeds=1)  # fmt: skip
+
+
+def test_curves_over_seeds_one_block_per_seed(toy):
+    X, y, tags, speakers, augmented = toy
+    curves = aug.curves_over_seeds(
+        X, y, tags, speakers, augmented=augmented["targeted"], target_tag="noisy",
+        factors=(0, 2), n_seeds=2, random_state=5,
+    )  # fmt: skip
+    assert curves.columns[0] == "seed" and sorted(curves["seed"].unique()) == [5, 6]
+    assert len(curves) == 2 * 2 * 2  # seeds x sizes x factors
+    gains = aug.curve_gains_over_seeds(curves)
+    assert list(gains.index) == [5, 6]
+    np.testing.assert_allclose(
+        gains["curve_gain_large_minus_small"], gains["curve_gain_large"] - gains["curve_gain_small"]
+    )
+    with pytest.raises(ValueError, match="asks for 4 copies per clip, but only 2 were made"):
+        aug.curves_over_seeds(X, y, tags, speakers, augmented=augmented["targeted"],
+                              target_tag="noisy", factors=(0, 4))  # fmt: skip
+
+
+def test_summarise_over_seeds_is_a_t_interval():
+    from scipy import stats
+
+    v = np.array([0.1, 0.3, 0.2, 0.0, 0.15])
+    s = aug.summarise_over_seeds(pd.DataFrame({"seed": range(5), "gain": v}))
+    lo, hi = stats.t.interval(0.95, 4, loc=v.mean(), scale=stats.sem(v))
+    assert s.loc["gain", "ci_low"] == pytest.approx(lo) and s.loc[
+        "gain", "ci_high"
+    ] == pytest.approx(hi)
+    assert s.loc["gain", "n_positive"] == 4 and s.loc["gain", "n_negative"] == 0
+    with pytest.raises(ValueError, match="at least 2 repeats of 'gain'"):
+        aug.summarise_over_seeds(pd.DataFrame({"gain": [0.1, np.nan]}))
+    with pytest.raises(ValueError, match="'confidence' parameter of summarise_over_seeds"):
+        aug.summarise_over_seeds(pd.DataFrame({"gain": v}), confidence=1.5)
+
+
+def _summary(rows):
+    index = [r[0] for r in rows]
+    cols = ["n_seeds", "mean", "ci_low", "ci_high", "n_positive", "n_negative"]
+    return pd.DataFrame([dict(zip(cols, r[1:], strict=True)) for r in rows], index=index)
+
+
+@pytest.mark.parametrize(
+    ("diff", "expected"),
+    [
+        ((5, 0.1, 0.05, 0.15, 5, 0), "targeted augmentation beat unrealistic augmentation"),
+        ((5, -0.1, -0.15, -0.05, 0, 5), "unrealistic augmentation beat targeted augmentation"),
+        ((5, 0.05, -0.02, 0.12, 4, 1), "cannot tell the two apart"),
+    ],
+)
+def test_describe_gains_over_seeds_reads_the_interval_of_the_difference(diff, expected):
+    s = _summary([
+        ("targeted_gain", 5, 0.1, 0.02, 0.18, 5, 0),
+        ("unrealistic_gain", 5, 0.0, -0.05, 0.05, 2, 2),
+        ("targeted_minus_unrealistic", *diff),
+    ])  # fmt: skip
+    text = aug.describe_gains_over_seeds(s, target_tag="noisy")
+    assert expected in text
+    more = "more" if diff[1] > 0 else "less"
+    assert f"targeted copies raised *noisy* {more} than unrealistic copies did" in text
+    assert "+0.100 (95 % interval +0.020 to +0.180; above 0 in 5 of 5 splits): above 0" in text
+
+
+@pytest.mark.parametrize(
+    ("small", "large", "diff", "expected"),
+    [
+        ((-0.02, -0.05, 0.01), (0.03, 0.01, 0.05), (0.05, 0.02, 0.08), "shows here in full"),
+        ((0.03, 0.01, 0.05), (0.03, 0.01, 0.05), (0.0, -0.03, 0.03), "shows only in part"),
+        ((0.05, 0.02, 0.08), (-0.02, -0.05, 0.01), (-0.07, -0.1, -0.04), "does not show here"),
+    ],
+)
+def test_describe_size_vs_data_verdicts(small, large, diff, expected):
+    s = _summary([
+        ("curve_gain_small", 5, *small, 3, 2),
+        ("curve_gain_large", 5, *large, 3, 2),
+        ("curve_gain_large_minus_small", 5, *diff, 3, 2),
+    ])  # fmt: skip
+    text = aug.describe_size_vs_data(s)
+    assert expected in text
+    more = "gained more" if diff[0] > 0 else "gained less" if diff[0] < 0 else "gained as much"
+    assert f"On average the large model {more} from the augmented copies" in text
+
+
+def test_seed_metrics_names():
+    s = _summary([("targeted_gain", 5, 0.12345, 0.0, 0.2, 5, 0)])
+    assert aug.seed_metrics(s) == {
+        "targeted_gain_mean": 0.1235, "targeted_gain_ci_low": 0.0, "targeted_gain_ci_high": 0.2,
+    }  # fmt: skip
