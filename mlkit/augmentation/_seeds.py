@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from mlkit._stats import mean_t_interval
 from mlkit._validation import check_float, check_int, check_same_length
 from mlkit.augmentation._experiments import (
     SIZES,
@@ -403,7 +404,6 @@ def summarise_over_seeds(per_seed, *, columns: Sequence[str] | None = None, conf
     {'n_seeds': 3.0, 'mean': 0.2, 'ci_low': -0.048, 'ci_high': 0.448, 'n_positive': 3.0, 'n_negative': 0.0}
     """
     import pandas as pd
-    from scipy import stats
 
     conf = check_float(
         confidence, "confidence", low=0, high=1, inclusive=(False, False),
@@ -422,12 +422,12 @@ def summarise_over_seeds(per_seed, *, columns: Sequence[str] | None = None, conf
                 f"summarise_over_seeds needs at least 2 repeats of {col!r}. Got {v.size}. "
                 "Run more seeds (n_seeds)."
             )
-        half = stats.t.ppf(0.5 + conf / 2, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size)
+        mean, low, high = mean_t_interval(v, confidence=conf, func="summarise_over_seeds")
         rows[col] = {
             "n_seeds": v.size,
-            "mean": v.mean(),
-            "ci_low": v.mean() - half,
-            "ci_high": v.mean() + half,
+            "mean": mean,
+            "ci_low": low,
+            "ci_high": high,
             "n_positive": int(np.sum(v > 0)),
             "n_negative": int(np.sum(v < 0)),
         }

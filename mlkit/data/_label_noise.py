@@ -7,6 +7,7 @@ import numbers
 import numpy as np
 
 from mlkit._models import labeling_model
+from mlkit._stats import mean_t_interval
 from mlkit._validation import check_float, check_int, check_random_state, check_same_length
 
 __all__ = [
@@ -607,23 +608,8 @@ def seed_interval(values, *, confidence: float = 0.95) -> dict:
     >>> {k: round(v, 3) for k, v in seed_interval([0.1, 0.2, 0.3]).items()}
     {'mean': 0.2, 'ci_low': -0.048, 'ci_high': 0.448, 'n_positive': 3, 'n_seeds': 3}
     """
-    from scipy import stats
-
-    conf = check_float(
-        confidence, "confidence", low=0.0, high=1.0, inclusive=(False, False), func="seed_interval"
-    )
     v = np.asarray(values, dtype=np.float64).ravel()
-    if v.size < 2:
-        raise ValueError(
-            f"seed_interval needs values from at least 2 seeds. Got {v.size}. "
-            "Repeat the experiment with more seeds (n_seeds >= 2)."
-        )
-    mean = float(v.mean())
-    sem = float(v.std(ddof=1) / np.sqrt(v.size))
-    if sem == 0.0:
-        low = high = mean
-    else:
-        low, high = (float(b) for b in stats.t.interval(conf, v.size - 1, loc=mean, scale=sem))
+    mean, low, high = mean_t_interval(v, confidence=confidence, func="seed_interval")
     return {
         "mean": mean,
         "ci_low": low,

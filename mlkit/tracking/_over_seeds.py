@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mlkit._stats import mean_t_interval
 from mlkit._validation import check_float, check_int
 
 __all__ = [
@@ -245,7 +246,6 @@ def seed_intervals(per_seed, *, columns=SEED_COLUMNS, confidence: float = 0.95):
     True
     """
     import pandas as pd
-    from scipy import stats
 
     func = "seed_intervals"
     confidence = check_float(
@@ -260,11 +260,7 @@ def seed_intervals(per_seed, *, columns=SEED_COLUMNS, confidence: float = 0.95):
     rows = {}
     for col in columns:
         v = per_seed[col].to_numpy(dtype=float)
-        mean, sem = float(v.mean()), float(stats.sem(v))
-        if sem > 0:
-            low, high = stats.t.interval(confidence, len(v) - 1, loc=mean, scale=sem)
-        else:
-            low = high = mean
+        mean, low, high = mean_t_interval(v, confidence=confidence, func=func)
         rows[col] = {
             "mean": mean,
             "ci_low": float(low),
