@@ -131,6 +131,19 @@ def _cmd_run(args) -> int:
         n_jobs=args.jobs,
         cell_timeout_s=args.cell_timeout,
     )
+    import json
+
+    record = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+    if record.get("status") == "interrupted":
+        summary = write_summary(run_dir, results, None, None)
+        stopped = sum(r.status == "interrupted" for r in results.values())
+        by = record.get("interrupted_by", "SIGINT")
+        print(
+            f"\nRun stopped by {by}: {stopped} notebook(s) interrupted, every worker and kernel "
+            f"stopped. Summary: {summary}",
+            file=sys.stderr,
+        )
+        return 143 if by == "SIGTERM" else 130
     checks = check_run(run_dir, config) if args.check else None
     claims = check_claims(run_dir, config) if args.check else None
     summary = write_summary(run_dir, results, checks, claims)
@@ -201,14 +214,30 @@ def _cmd_params(args) -> int:
     from mlkit.runner.params import read_parameters
     from mlkit.runner.report import format_table
 
+    folder = Path(args.notebook)
+    if folder.is_dir():
+        found = sorted(folder.glob("*.ipynb"))
+        example = found[0] if found else folder / "NN_phase.ipynb"
+        listed = ", ".join(p.name for p in found[:8]) or "none"
+        return _fail(
+            f"{folder} is a folder; `mlkit params` takes one notebook file, e.g. "
+            f"`mlkit params {example}`. Notebooks in it: {listed}."
+        )
     try:
         params = read_parameters(args.notebook)
     except (ValueError, FileNotFoundError) as exc:
         return _fail(str(exc))
     rows = [
-        {"name": p.name, "type": p.type, "default": repr(p.default), "help": p.help} for p in params
+        {
+            "name": p.name,
+            "type": p.type,
+            "default": repr(p.default),
+            "checks": ", ".join(p.rules) or "-",
+            "help": p.help,
+        }
+        for p in params
     ]
-    print(format_table(rows, ["name", "type", "default", "help"]))
+    print(format_table(rows, ["name", "type", "default", "checks", "help"]))
     return 0
 
 

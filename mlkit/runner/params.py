@@ -11,13 +11,22 @@ import ast
 import io
 import json
 import os
+import re
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
 from mlkit.errors import ParameterError
 
-__all__ = ["Parameter", "ParameterError", "read_parameters", "coerce_cli_value", "check_overrides"]
+__all__ = [
+    "Parameter",
+    "ParameterError",
+    "read_parameters",
+    "coerce_cli_value",
+    "check_overrides",
+    "parse_help",
+    "paired_groups",
+]
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,38 @@ class Parameter:
     type: str
     default: object
     help: str
+    rules: tuple[str, ...] = ()
+    pair: tuple[str, ...] = ()
+
+    def check_rules(self, value, *, notebook: str, source: str = "override") -> None:
+        """Raise ParameterError if `value` breaks a rule of the help comment (``[>= 0]``).
+
+        Comparisons apply to a number or to each number of a list; ``non-empty`` to a list,
+        dict or string. None (for an optional parameter) passes.
+        """
+        if value is None:
+            return
+        for rule in self.rules:
+            if rule == "non-empty":
+                if hasattr(value, "__len__") and len(value) == 0:
+                    raise ParameterError(
+                        f"Parameter {self.name!r} of {notebook} ({source}) must be non-empty. "
+                        f"Got {value!r} instead. Give at least one item, or leave the "
+                        "parameter out to use its default."
+                    )
+                continue
+            op, bound = _parse_comparison(rule)
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                if isinstance(item, bool) or not isinstance(item, int | float):
+                    continue
+                if not _COMPARE[op](item, bound):
+                    what = "every item of " if isinstance(value, list) else ""
+                    raise ParameterError(
+                        f"Parameter {self.name!r} of {notebook} ({source}) must have "
+                        f"{what}value {rule}. Got {value!r} instead. Give a value {rule} "
+                        f"(see `mlkit params {notebook}`)."
+                    )
 
     def check(self, value, *, notebook: str, source: str = "override") -> object:
         """Return `value` if it matches this parameter's annotation, else raise ParameterError."""
@@ -45,6 +86,58 @@ class Parameter:
             f"Parameter {self.name!r} of {notebook} ({source}) must be of type {self.type}. "
             f"Got {value!r} of type {type(value).__name__} instead.{hint}"
         )
+
+
+_COMPARE = {
+    ">=": lambda a, b: a >= b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    "<": lambda a, b: a < b,
+}
+_RULE = re.compile(r"^(>=|<=|>|<)\s*(-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)$")
+_ANNOTATION = re.compile(r"\[([^\[\]]*)\]")
+_PAIR = re.compile(r"^pair\s*:\s*(.+)$")
+
+
+def _parse_comparison(rule: str) -> tuple[str, float]:
+    op, number = _RULE.match(rule).groups()
+    return op, float(number)
+
+
+def parse_help(comment: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """Split a parameters-cell help comment into help text, value rules and paired names.
+
+    Bracketed annotations are read where every comma-separated item is a rule: a comparison
+    (``>= 0``, ``> 0``, ``<= 1``, ``< 100``) or ``non-empty``; ``[pair: other_name]`` names the
+    parameters that must be overridden together with this one. Other brackets stay in the help.
+
+    Examples
+    --------
+    >>> parse_help("seed of every random draw [>= 0]")
+    ('seed of every random draw', ('>= 0',), ())
+    >>> parse_help("the reference table [pair: current_csv]")
+    ('the reference table', (), ('current_csv',))
+    >>> parse_help("factors [non-empty, > 0]; range [a, b]")
+    ('factors; range [a, b]', ('non-empty', '> 0'), ())
+    """
+    rules: list[str] = []
+    pair: list[str] = []
+
+    def take(match):
+        body = match.group(1).strip()
+        paired = _PAIR.match(body)
+        if paired:
+            pair.extend(n.strip() for n in paired.group(1).split(",") if n.strip())
+            return ""
+        items = [i.strip() for i in body.split(",")]
+        if items and all(i == "non-empty" or _RULE.match(i) for i in items):
+            rules.extend(" ".join(_RULE.match(i).groups()) if _RULE.match(i) else i for i in items)
+            return ""
+        return match.group(0)
+
+    text = _ANNOTATION.sub(take, comment)
+    text = re.sub(r"\s+([;,.])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
+    return text, tuple(rules), tuple(pair)
 
 
 def _base(type_str: str) -> str:
@@ -140,6 +233,11 @@ def read_parameters(notebook: str | os.PathLike) -> list[Parameter]:
         but annotated assignments of literal values with supported annotations.
     """
     path = Path(notebook)
+    if path.is_dir():
+        raise ParameterError(
+            f"{path} is a folder, not a notebook. Pass one notebook file inside it, such as "
+            f"{path / 'NN_phase.ipynb'}."
+        )
     if not path.is_file():
         raise FileNotFoundError(f"Notebook {path} does not exist. Check the path (see nbs_ci.yml).")
     try:
@@ -147,11 +245,18 @@ def read_parameters(notebook: str | os.PathLike) -> list[Parameter]:
     except json.JSONDecodeError as exc:
         raise ParameterError(f"Notebook {path} is not valid JSON: {exc}.") from exc
     cells = _parameters_cells(nb)
-    if len(cells) != 1:
+    if not cells:
         raise ParameterError(
-            f"Notebook {path} must have exactly one cell tagged 'parameters'; it has {len(cells)}. "
+            f"Notebook {path} must have exactly one cell tagged 'parameters'; it has 0. "
             "In JupyterLab open the property inspector (gear icon) of the cell that assigns the "
             "parameters and add the tag 'parameters'."
+        )
+    if len(cells) > 1:
+        where = ", ".join(str(i) for i, _ in cells)
+        raise ParameterError(
+            f"Notebook {path} must have exactly one cell tagged 'parameters'; it has "
+            f"{len(cells)} (cells {where}). Move every parameter into the first of them and "
+            "remove the tag 'parameters' from the others (property inspector, gear icon)."
         )
     src = cells[0][1].get("source", "")
     src = "".join(src) if isinstance(src, list) else src
@@ -194,8 +299,55 @@ def read_parameters(notebook: str | os.PathLike) -> list[Parameter]:
                 f"Parameter {name!r} in {path} is annotated {type_str} but its default "
                 f"{default!r} is a {type(default).__name__}."
             )
-        params.append(Parameter(name, type_str, default, comments.get(stmt.lineno, "")))
+        text, rules, pair = parse_help(comments.get(stmt.lineno, ""))
+        for rule in rules:
+            if rule == "non-empty" and _base(_split_union(type_str)[0]) not in {
+                "list",
+                "dict",
+                "str",
+            }:
+                raise ParameterError(
+                    f"Parameter {name!r} in {path} is annotated {type_str}; the rule "
+                    "[non-empty] applies to lists, dicts and strings only."
+                )
+        param = Parameter(name, type_str, default, text, rules, pair)
+        try:
+            param.check_rules(default, notebook=str(path), source="default")
+        except ParameterError as exc:
+            raise ParameterError(f"{exc} Fix the default in the parameters cell.") from None
+        params.append(param)
+    names = {p.name for p in params}
+    for p in params:
+        unknown = [n for n in p.pair if n not in names]
+        if unknown:
+            raise ParameterError(
+                f"Parameter {p.name!r} in {path} is paired with {', '.join(map(repr, unknown))}, "
+                f"which the parameters cell does not declare. Declared: {', '.join(sorted(names))}."
+            )
     return params
+
+
+def paired_groups(params: list[Parameter]) -> list[set[str]]:
+    """Return the groups of parameters that must be overridden together (``[pair: ...]``).
+
+    A pairing written on either side counts for both; groups that share a name merge.
+
+    Examples
+    --------
+    >>> ps = [Parameter("ref", "str", "", "", pair=("cur",)), Parameter("cur", "str", "", "")]
+    >>> [sorted(g) for g in paired_groups(ps)]
+    [['cur', 'ref']]
+    """
+    groups: list[set[str]] = []
+    for p in params:
+        if not p.pair:
+            continue
+        group = {p.name, *p.pair}
+        for other in [g for g in groups if g & group]:
+            group |= other
+            groups.remove(other)
+        groups.append(group)
+    return groups
 
 
 def coerce_cli_value(param: Parameter, raw: str, *, notebook: str) -> object:

@@ -86,8 +86,22 @@ def plan_run(
         )
     if notebooks:
         chosen = []
+        seen: dict[Path, str] = {}
         for nb in notebooks:
             p = Path(nb)
+            if p.is_dir():
+                found = ", ".join(sorted(x.name for x in p.glob("*.ipynb"))[:8]) or "none"
+                raise RunError(
+                    f"{nb} is a folder, not a notebook. Name notebook files, e.g. "
+                    f"`mlkit run {p / 'NN_phase.ipynb'}`. Notebooks in it: {found}."
+                )
+            if p.is_file() and p.resolve() in seen:
+                raise RunError(
+                    f"Notebook {nb} is named twice (also as {seen[p.resolve()]}). Name each "
+                    "notebook once."
+                )
+            if p.is_file():
+                seen[p.resolve()] = str(nb)
             if not p.is_file():
                 raise FileNotFoundError(
                     f"Notebook {nb} does not exist. Notebooks in {config.path.name}: "
@@ -111,17 +125,27 @@ def plan_run(
         by_name = {p.name: p for p in params_decl}
         values = spec.parameters(profile) if spec else {}
         overridden = []
+        sources = {k: f"profile {profile}" for k in values}
         try:
             mine = {k: v for k, v in (file_params or {}).items() if k in by_name}
             values.update(check_overrides(params_decl, mine, notebook=name, source="-f"))
             overridden += list(mine)
+            sources.update({k: "-f" for k in mine})
             for pname, raw in cli_params or []:
                 if pname in by_name:
                     values[pname] = coerce_cli_value(by_name[pname], raw, notebook=name)
                     overridden.append(pname)
+                    sources[pname] = "-p"
+            _check_pairs(params_decl, sources, notebook=name)
+            for param in params_decl:
+                param.check_rules(
+                    values.get(param.name, param.default),
+                    notebook=name,
+                    source=sources.get(param.name, "default"),
+                )
         except ParameterError as exc:
             raise RunError(str(exc)) from exc
-        _check_paths(values, notebook=name)
+        values = _check_paths(values, notebook=name, folder=path.resolve().parent, root=config.root)
         expect = spec.expectations(profile) if spec else []
         jobs.append(NotebookJob(name, path, values, expect, sorted(set(overridden))))
     return jobs
@@ -155,24 +179,91 @@ def _check_override_names(declared: dict, cli_params, file_params) -> None:
 _PATH_SUFFIXES = ("_dir", "_csv", "_path", "_file")
 
 
-def _check_paths(values: dict, *, notebook: str) -> None:
-    """Check that non-empty path parameters (``*_dir``, ``*_csv``, ``*_path``, ``*_file``) exist.
+def _check_pairs(params, sources: dict, *, notebook: str) -> None:
+    """Refuse half of a pair (``[pair: ...]`` in the help comment) given without the rest.
 
-    Paths resolve as in the notebooks: against the cwd, then the project root.
+    A profile sets a pair as it likes; an override (-p, -f) of one member must override all.
     """
-    from mlkit.paths import resolve_path
+    from mlkit.runner.params import paired_groups
 
+    for group in paired_groups(params):
+        given = sorted(n for n in group if sources.get(n) in {"-p", "-f"})
+        missing = sorted(group - set(given))
+        if given and missing:
+            both = " ".join(f"-p {n} VALUE" for n in sorted(group))
+            raise ParameterError(
+                f"Parameters {', '.join(map(repr, sorted(group)))} of {notebook} go together; "
+                f"got {', '.join(map(repr, given))} ({sources[given[0]]}) without "
+                f"{', '.join(map(repr, missing))}. Give all of them ({both}) or none."
+            )
+
+
+def resolve_parameter_path(value: str, *, folder: Path, root: Path) -> list[Path]:
+    """Return the readings of a path parameter in the order they are tried.
+
+    An absolute path is read as is; a relative one from the notebook's folder, then from the
+    project root (duplicates removed).
+    """
+    p = Path(os.path.expanduser(value))
+    candidates = [p] if p.is_absolute() else [folder / p, root / p]
+    unique: list[Path] = []
+    for c in candidates:
+        c = Path(os.path.normpath(c.absolute()))
+        if c not in unique:
+            unique.append(c)
+    return unique
+
+
+def _check_paths(values: dict, *, notebook: str, folder: Path, root: Path) -> dict:
+    """Resolve non-empty path parameters (``*_dir``, ``*_csv``, ``*_path``, ``*_file``).
+
+    One rule for this check and the kernel: a relative path is read from the notebook's
+    folder, then from the project root; the first that exists is passed to the kernel as an
+    absolute path, so the kernel reads exactly what was checked.
+    """
+    out = dict(values)
     for name, value in values.items():
         if not (name.endswith(_PATH_SUFFIXES) and isinstance(value, str) and value):
             continue
-        try:
-            path = resolve_path(value, must_exist=True, name=name)
-        except FileNotFoundError as exc:
-            raise RunError(f"{notebook}: {exc}") from exc
-        if name.endswith("_dir") and not path.is_dir():
+        candidates = resolve_parameter_path(value, folder=folder, root=root)
+        found = next((c for c in candidates if c.exists()), None)
+        if found is None:
+            tried = ", ".join(str(c) for c in candidates)
             raise RunError(
-                f"{notebook}: the {name!r} parameter must be a folder. Got the file {path}."
+                f"{notebook}: The {name!r} parameter points to {value!r}, which does not exist "
+                f"(tried {tried}). Relative paths are read from the notebook's folder, then the "
+                "project root; give an absolute path or one relative to either."
             )
+        if name.endswith("_dir") and not found.is_dir():
+            raise RunError(
+                f"{notebook}: the {name!r} parameter must be a folder. Got the file {found}."
+            )
+        out[name] = str(found.resolve())
+    return out
+
+
+def _blocking_file(path: Path) -> Path | None:
+    """Return the first existing ancestor of `path` (or `path` itself) that is not a folder."""
+    for folder in (*reversed(path.parents), path):
+        if folder.exists() and not folder.is_dir():
+            return folder
+    return None
+
+
+def _make_folder(path: Path, *, option: str, exist_ok: bool) -> None:
+    blocking = _blocking_file(path)
+    if blocking is not None:
+        raise RunError(
+            f"{option} {path} cannot be created: {blocking} is a file, not a folder. Choose "
+            f"a {option} path whose parent folders are folders."
+        )
+    try:
+        path.mkdir(parents=True, exist_ok=exist_ok)
+    except OSError as exc:
+        raise RunError(
+            f"{option} {path} cannot be created ({exc.strerror or exc}). Choose a folder you "
+            "can write to."
+        ) from None
 
 
 def new_run_dir(base: str | os.PathLike = "runs", *, out: str | os.PathLike | None = None) -> Path:
@@ -188,7 +279,8 @@ def new_run_dir(base: str | os.PathLike = "runs", *, out: str | os.PathLike | No
     Raises
     ------
     RunError
-        If `out` already exists: runs are never overwritten.
+        If `out` already exists (runs are never overwritten), or `out` or `base` cannot be
+        created (a file is in the way, no permission), naming the option and the file.
     """
     if out is not None:
         out = Path(out)
@@ -197,10 +289,10 @@ def new_run_dir(base: str | os.PathLike = "runs", *, out: str | os.PathLike | No
                 f"Run folder {out} already exists; runs are never overwritten. "
                 "Choose a new --out folder or leave --out out for a generated name."
             )
-        out.mkdir(parents=True)
+        _make_folder(out, option="--out", exist_ok=False)
         return out
     base = Path(base)
-    base.mkdir(parents=True, exist_ok=True)
+    _make_folder(base, option="--runs-dir", exist_ok=True)
     while True:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         path = base / f"{stamp}-{secrets.token_hex(3)}"

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mlkit.errors import RunError
 from mlkit.runner.config import Config, check_metric
 
 if TYPE_CHECKING:
@@ -21,6 +24,7 @@ __all__ = [
     "check_run",
     "check_claims",
     "latest_run",
+    "read_run_record",
     "format_table",
     "describe_error",
     "write_summary",
@@ -35,40 +39,172 @@ def write_metrics(run_dir: Path, meta: dict, results: dict[str, NotebookResult])
     tmp.replace(run_dir / "metrics.json")
 
 
+_MAX_MESSAGE_LINES = 20
+_MAX_LINE_CHARS = 300
+
+
+def _message_lines(text: str) -> list[str]:
+    """Return an exception message's lines, whole when short, else its head and tail."""
+    lines = [ln[:_MAX_LINE_CHARS] for ln in str(text or "").strip().splitlines()] or [""]
+    if len(lines) > _MAX_MESSAGE_LINES:
+        head, tail = lines[: _MAX_MESSAGE_LINES - 5], lines[-4:]
+        lines = [*head, f"... ({len(lines) - len(head) - len(tail)} lines omitted)", *tail]
+    return lines
+
+
 def describe_error(result: NotebookResult, run_dir: Path) -> str:
-    """Return the terminal report of a failed notebook: cell, first line, exception, location."""
+    """Return the terminal report of a failed notebook: cell, first line, exception, location.
+
+    A message of several lines is kept whole (up to 20 lines of 300 characters): the last line
+    alone is often meaningless (``Name: dev_error, dtype: float64 instead.``).
+    """
     err = result.error or {}
-    where = run_dir / result.output
+    where = run_dir / result.output if result.output else None
     cell = err.get("cell_index")
     cell_txt = f"cell {cell}" if cell is not None else "an unknown cell"
     if err.get("execution_count"):
         cell_txt += f" [In {err['execution_count']}]"
     first = err.get("first_line") or ""
+    message = _message_lines(err.get("evalue", ""))
     lines = [
         f"{result.notebook}: {result.status.upper().replace('_', ' ')} in {cell_txt}"
         + (f" ({first!r})" if first else ""),
-        f"    {err.get('ename', '')}: {str(err.get('evalue', '')).strip().splitlines()[-1] if err.get('evalue') else ''}",
-        f"    executed notebook (partial output kept): {where}",
+        f"    {err.get('ename', '')}: {message[0]}",
+        *(f"      {line}" for line in message[1:]),
     ]
+    for note in getattr(result, "outputs", None) or []:
+        lines.append(
+            f"    output of cell {note['cell_index']} shortened ({note['lines']} lines); "
+            f"all of it is in {note['kept_in']}"
+        )
+    if where is not None:
+        lines.append(f"    executed notebook (partial output kept): {where}")
     return "\n".join(lines)
 
 
+_RUN_NAME = re.compile(r"^(\d{8}T\d{6}Z)-[0-9a-f]{6}$")
+
+
+def _run_age_key(folder: Path) -> tuple[float, float]:
+    match = _RUN_NAME.match(folder.name)
+    stamp = 0.0
+    if match:
+        stamp = datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).timestamp()
+    try:
+        mtime = folder.stat().st_mtime
+    except OSError:
+        mtime = 0.0
+    return (stamp or mtime, mtime)
+
+
 def latest_run(base: str | os.PathLike = "runs") -> Path:
-    """Return the newest run folder under `base` that has a metrics.json.
+    """Return the newest run folder under `base`, refusing it when it is incomplete.
+
+    The newest run is never skipped for an older one: a run that was stopped, is still
+    running or has no metrics.json is reported as such.
 
     Raises
     ------
     FileNotFoundError
-        If there is none.
+        If there is no run folder.
+    RunError
+        If the newest run is incomplete.
     """
     base = Path(base)
-    runs = sorted(p for p in base.glob("*/metrics.json")) if base.is_dir() else []
+    runs = []
+    if base.is_dir():
+        runs = [
+            p
+            for p in base.iterdir()
+            if p.is_dir() and (_RUN_NAME.match(p.name) or (p / "metrics.json").is_file())
+        ]
     if not runs:
         raise FileNotFoundError(
             f"No run with a metrics.json under {base}/. Run `mlkit run` first, or name a run "
             "folder: `mlkit check runs/<run>`."
         )
-    return max(runs, key=lambda p: p.stat().st_mtime).parent
+    newest = max(runs, key=_run_age_key)
+    if not (newest / "metrics.json").is_file():
+        raise RunError(
+            f"The newest run {newest} is incomplete: it has no metrics.json (it was stopped "
+            "before writing one, or is still starting). Re-run with `mlkit run`, or name an "
+            "older run: `mlkit check runs/<run>`."
+        )
+    doc = read_run_record(newest)
+    status = doc.get("status", "complete")
+    if status != "complete":
+        why = (
+            "its metrics.json says 'running' (it is still going, or its runner was killed)"
+            if status == "running"
+            else f"its status is {status!r}"
+        )
+        raise RunError(
+            f"The newest run {newest} is incomplete: {why}. `mlkit check "
+            f"{newest}` lists what it recorded; re-run with `mlkit run`, or name an older run: "
+            "`mlkit check runs/<run>`."
+        )
+    return newest
+
+
+def read_run_record(run_dir: str | os.PathLike) -> dict:
+    """Read and validate a run's metrics.json.
+
+    Returns
+    -------
+    dict
+        The record, with a non-empty ``notebooks`` mapping whose entries each have a
+        ``status``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder has no metrics.json.
+    RunError
+        In one line naming the file, when it is empty, not UTF-8, not JSON, or not a record
+        of `mlkit run` (not an object, no notebooks, an entry without status).
+    """
+    path = Path(run_dir) / "metrics.json"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{run_dir} has no metrics.json; is it a run folder of `mlkit run`?"
+        )
+    fix = "Re-run with `mlkit run`, or name another run folder."
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RunError(f"{path} is not UTF-8 text (byte {exc.start}). {fix}") from None
+    if not text.strip():
+        raise RunError(f"{path} is empty. {fix}")
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RunError(
+            f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}). {fix}"
+        ) from None
+    if not isinstance(doc, dict):
+        raise RunError(
+            f"{path} must hold a JSON object with 'profile' and 'notebooks'. Got a "
+            f"{type(doc).__name__} instead. {fix}"
+        )
+    notebooks = doc.get("notebooks")
+    if not isinstance(notebooks, dict):
+        raise RunError(
+            f"{path} must have a 'notebooks' object (notebook -> result). Got "
+            f"{type(notebooks).__name__ if notebooks is not None else 'none'} instead. {fix}"
+        )
+    if not notebooks and doc.get("status", "complete") == "complete":
+        raise RunError(f"{path} records no notebooks, so there is nothing to check. {fix}")
+    if not isinstance(doc.get("profile", "ci"), str):
+        raise RunError(f"{path}: 'profile' must be a string. Got {doc['profile']!r} instead.")
+    for name, entry in notebooks.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("status"), str):
+            raise RunError(
+                f"{path}: the entry for {name!r} must be an object with a 'status' (ok, failed, "
+                f"...). Got {json.dumps(entry)[:80]} instead. {fix}"
+            )
+        if not isinstance(entry.get("metrics", {}), dict):
+            raise RunError(f"{path}: 'metrics' of {name!r} must be an object of name: value.")
+    return doc
 
 
 def check_run(run_dir: str | os.PathLike, config: Config) -> list[dict]:
@@ -85,22 +221,30 @@ def check_run(run_dir: str | os.PathLike, config: Config) -> list[dict]:
     -------
     list of dict
         One row per expectation: ``notebook, metric, expected, got, ok``; plus a row with
-        metric ``(status)`` for each notebook that did not finish.
+        metric ``(status)`` for each notebook that did not finish, and a row ``(run)`` when the
+        run itself did not complete (stopped, or still running).
 
     Raises
     ------
     FileNotFoundError
         If the folder has no metrics.json.
+    RunError
+        If metrics.json is not a valid record (see :func:`read_run_record`).
     """
-    path = Path(run_dir) / "metrics.json"
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"{run_dir} has no metrics.json; is it a run folder of `mlkit run`?"
-        )
-    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc = read_run_record(run_dir)
     profile = doc.get("profile", "ci")
     rows = []
-    for name, res in doc.get("notebooks", {}).items():
+    if doc.get("status", "complete") != "complete":
+        rows.append(
+            {
+                "notebook": "(whole run)",
+                "metric": "(run)",
+                "expected": "complete",
+                "got": doc["status"],
+                "ok": False,
+            }
+        )
+    for name, res in doc["notebooks"].items():
         spec = config.notebooks.get(name)
         overridden = res.get("overridden") or []
         if overridden and spec and spec.expectations(profile):
@@ -125,7 +269,7 @@ def check_run(run_dir: str | os.PathLike, config: Config) -> list[dict]:
                 }
             )
         for exp in spec.expectations(profile) if spec else []:
-            got = res["metrics"].get(exp.metric)
+            got = (res.get("metrics") or {}).get(exp.metric)
             rows.append(
                 {
                     "notebook": name,
@@ -165,15 +309,10 @@ def check_claims(run_dir: str | os.PathLike, config: Config) -> list[dict]:
     """
     from mlkit.runner.claims import evaluate_claim
 
-    path = Path(run_dir) / "metrics.json"
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"{run_dir} has no metrics.json; is it a run folder of `mlkit run`?"
-        )
-    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc = read_run_record(run_dir)
     profile = doc.get("profile", "ci")
     rows = []
-    for name, res in doc.get("notebooks", {}).items():
+    for name, res in doc["notebooks"].items():
         spec = config.notebooks.get(name)
         for claim in spec.claims(profile) if spec else []:
             row = evaluate_claim(claim, res.get("metrics") or {}, notebook=name)
@@ -228,13 +367,23 @@ def write_summary(
         f"{doc['n_jobs']} parallel kernel(s)",
         f"- code: commit `{(doc['code'].get('git_commit') or 'unknown')[:12]}`"
         + (" (dirty)" if doc["code"].get("git_dirty") else ""),
+        *(
+            [
+                f"- **run {doc['status']}**"
+                + (f" by {doc['interrupted_by']}" if doc.get("interrupted_by") else "")
+                + ": notebooks that had not finished are marked `interrupted`"
+            ]
+            if doc.get("status", "complete") != "complete"
+            else []
+        ),
         "",
         "| notebook | status | duration (s) | metrics | executed notebook |",
         "|---|---|---|---|---|",
     ]
     for name, r in results.items():
         lines.append(
-            f"| {name} | {r.status} | {r.duration_s:.1f} | {len(r.metrics)} | [{r.output}]({r.output}) |"
+            f"| {name} | {r.status} | {r.duration_s:.1f} | {len(r.metrics)} | "
+            + (f"[{r.output}]({r.output}) |" if r.output else "- |")
         )
     failed = [r for r in results.values() if r.status != "ok"]
     if failed:
