@@ -119,6 +119,8 @@ def parse_help(comment: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     ('the reference table', (), ('current_csv',))
     >>> parse_help("factors [non-empty, > 0]; range [a, b]")
     ('factors; range [a, b]', ('non-empty', '> 0'), ())
+    >>> parse_help("a folder such as ../shared/data/fsdd")[0]
+    'a folder such as ../shared/data/fsdd'
     """
     rules: list[str] = []
     pair: list[str] = []
@@ -136,7 +138,8 @@ def parse_help(comment: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
         return match.group(0)
 
     text = _ANNOTATION.sub(take, comment)
-    text = re.sub(r"\s+([;,.])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
+    # close the gap an annotation leaves before punctuation, not inside a path ("../data")
+    text = re.sub(r"\s+([;,.])(?=\s|$)", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
     return text, tuple(rules), tuple(pair)
 
 
