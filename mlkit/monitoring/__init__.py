@@ -19,6 +19,7 @@ One private file per section of ``notebooks/06_monitoring.ipynb`` (tests in
 * ``_dashboards``: per-window metrics, the dashboards, the interactive alert panel
   ("Dashboards and alert rules", "Try it");
 * ``_concept``: river's ADWIN / DDM on the labelled error stream ("Concept drift");
+* ``_markers``: the day axis and alert markers every figure shares (:data:`ALERT_CONVENTION`);
 * ``_nodes``: which pipeline node alerted first ("Pipeline monitoring: where did it break?");
 * ``_retrain``: retrain, redeploy, re-baseline ("Back to the start of the loop");
 * ``_report``: the drift report on the user's own tables ("Your own data");
@@ -64,6 +65,7 @@ from mlkit.monitoring._drift import (
     ks_test,
     plot_drift_heatmap,
 )
+from mlkit.monitoring._markers import ALERT_CONVENTION
 from mlkit.monitoring._nodes import (
     describe_pipeline_fault,
     pipeline_fault_delays,
@@ -85,8 +87,10 @@ from mlkit.monitoring._retrain import (
     RETRAIN_PANELS,
     RETRAIN_RULES,
     accuracy_by_phase,
+    describe_retrain,
     loop_tables,
     rebaseline,
+    retrain_gain,
     retrain_model,
 )
 from mlkit.monitoring._stream import (
@@ -105,6 +109,7 @@ from mlkit.monitoring._stream import (
 from mlkit.monitoring._summary import describe_takeaways, summary_metrics
 
 __all__ = [
+    "ALERT_CONVENTION",
     "PSI_RULE_OF_THUMB",
     "SPEECH_VARIANTS",
     "INPUT_FEATURES",
@@ -135,6 +140,7 @@ __all__ = [
     "dashboard_renderer",
     "describe_alerts",
     "describe_pipeline_fault",
+    "describe_retrain",
     "describe_takeaways",
     "describe_window_drift",
     "detect_concept_drift",
@@ -157,6 +163,7 @@ __all__ = [
     "psi",
     "rebaseline",
     "replay_streams",
+    "retrain_gain",
     "retrain_model",
     "serve_requests",
     "simulate_requests",

@@ -188,9 +188,25 @@ def evaluate_alerts(metrics: pd.DataFrame, rules, *, window_days: int = 1) -> pd
 
 
 def calibrate_threshold(
-    values, *, direction: str = "above", margin: float = 0.5, floor=None
+    values,
+    *,
+    direction: str = "above",
+    alpha: float = 0.05,
+    n_tests: int = 1,
+    floor=None,
+    n_per_window: int | None = None,
+    counts: bool = False,
+    consecutive: int = 1,
 ) -> float:
-    """Set an alert threshold from a no-drift calibration stream.
+    """Set an alert threshold from a no-drift calibration stream, within a false-alarm budget.
+
+    The healthy windows give the metric's median and spread; the threshold sits
+    ``z = Phi^-1(1 - q)`` standard deviations beyond the median, never inside the range the
+    healthy windows reached. ``q = (alpha / n_tests) ** (1 / consecutive)`` is the breach
+    probability one window may have: `n_tests` checks share the family-wise false-alarm rate
+    `alpha` (Bonferroni), and a rule that needs `consecutive` breaches in a row fires on
+    healthy traffic with probability about ``q ** consecutive`` per window (independent
+    windows).
 
     Parameters
     ----------
@@ -198,42 +214,106 @@ def calibrate_threshold(
         The metric per window on traffic known to be healthy. NaN values are ignored.
     direction : {"above", "below"}, default="above"
         Whether high (or low) values are bad.
-    margin : float, default=0.5
-        How far beyond the worst healthy window to put the threshold, as a share of that
-        window's distance from the median (>= 0).
+    alpha : float, default=0.05
+        Family-wise false-alarm rate: the chance, on healthy traffic, that any of the
+        `n_tests` checks breaches, in (0, 1).
+    n_tests : int, default=1
+        Checks sharing `alpha` (for example rules x windows of a replay), >= 1.
     floor : float or None, default=None
         A threshold never below this (for "above"; never above for "below"), such as a
         textbook level.
+    n_per_window : int or None, default=None
+        For rates (a share of requests): the number of requests in a small window. Rare
+        events make a rate's counts skewed, so the normal quantile alone pages too often;
+        the threshold is then at least as far out as the binomial quantile
+        ``binom.isf(alpha / n_tests, n_per_window, mean rate) / n_per_window``
+        (``binom.ppf`` for "below"), with ``alpha / n_tests`` replaced by `q`.
+    counts : bool, default=False
+        The values are event counts per window (for example requests per day). Traffic with a
+        weekly cycle has a bimodal healthy distribution that a normal spread describes
+        badly, so the threshold is then at least as far out as the Poisson quantile around
+        the healthy window nearest the bad side (``poisson.ppf(q, min)`` for "below",
+        ``poisson.isf(q, max)`` for "above").
+    consecutive : int, default=1
+        Breaching windows in a row the rule needs before it fires (>= 1).
 
     Returns
     -------
     float
-        ``worst + margin * (worst - median)``, where worst is the max (or min).
+        ``max(worst, median + z * sd)`` for "above" (``min(worst, median - z * sd)`` for
+        "below"), with ``sd`` the sample standard deviation of the healthy windows; then the
+        binomial quantile for rates or the Poisson quantile for counts, then the `floor`;
+        rounded to 6 decimals.
 
     Raises
     ------
     ValueError
-        If `values` has no finite entries.
+        If `values` has fewer than two finite entries, or `alpha`, `n_tests` or `consecutive`
+        are out of range.
 
     Notes
     -----
-    Tuning on the stream you then report false alarms on would hide them; calibrate on one
-    healthy replay and count false alarms on another (held-out) one.
+    The normal quantile assumes roughly normal window metrics (means and rates over
+    ~100 requests are); the Bonferroni split is conservative. The previous rule, "worst healthy window plus half its
+    distance from the median", had no false-alarm budget: with 10 rules x 28 days a held-out
+    healthy stream breached it on some seeds (a silent-input rate of 1.3 %, two days in a
+    row). Tuning on the stream you then report false alarms on would hide them: calibrate on
+    one healthy replay and count false alarms on another (held-out) one.
 
     Examples
     --------
     >>> calibrate_threshold([0.1, 0.2, 0.3])
-    0.35
+    0.364485
+    >>> calibrate_threshold([0.1, 0.2, 0.3], n_tests=280)
+    0.556988
+    >>> calibrate_threshold([0.0, 0.005, 0.005, 0.01], n_tests=280, n_per_window=200)
+    0.03
+    >>> calibrate_threshold([0.1, 0.2, 0.3], n_tests=280, consecutive=2)
+    0.421549
+    >>> calibrate_threshold([200, 140, 210, 190, 135], direction="below", counts=True)
+    116.0
     """
     check_one_of(direction, "direction", {"above", "below"}, func="calibrate_threshold")
-    margin = check_float(margin, "margin", low=0.0, func="calibrate_threshold")
+    alpha = check_float(alpha, "alpha", low=0.0, high=1.0, func="calibrate_threshold")
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(
+            f"The 'alpha' parameter of calibrate_threshold must be in (0, 1). Got {alpha!r} "
+            "instead."
+        )
+    n_tests = check_int(n_tests, "n_tests", min_value=1, func="calibrate_threshold")
+    consecutive = check_int(consecutive, "consecutive", min_value=1, func="calibrate_threshold")
+    q = (alpha / n_tests) ** (1.0 / consecutive)
     v = np.asarray(values, dtype=np.float64)
     v = v[np.isfinite(v)]
-    if v.size == 0:
-        raise ValueError("calibrate_threshold needs at least one finite value. Got none.")
-    med = float(np.median(v))
-    worst = float(v.max() if direction == "above" else v.min())
-    thr = worst + margin * (worst - med)
+    if v.size < 2:
+        raise ValueError(
+            "calibrate_threshold needs at least two finite values (healthy windows) to "
+            f"estimate a spread. Got {v.size}. Calibrate on a longer healthy replay."
+        )
+    from scipy.stats import norm
+
+    z = float(norm.isf(q))
+    med, sd = float(np.median(v)), float(np.std(v, ddof=1))
+    if direction == "above":
+        thr = max(float(v.max()), med + z * sd)
+    else:
+        thr = min(float(v.min()), med - z * sd)
+    if n_per_window is not None:
+        from scipy.stats import binom
+
+        n = check_int(n_per_window, "n_per_window", min_value=1, func="calibrate_threshold")
+        rate = float(np.clip(v.mean(), 0.0, 1.0))
+        if direction == "above":
+            thr = max(thr, float(binom.isf(q, n, rate)) / n)
+        else:
+            thr = min(thr, float(binom.ppf(q, n, rate)) / n)
+    if counts:
+        from scipy.stats import poisson
+
+        if direction == "above":
+            thr = max(thr, float(poisson.isf(q, v.max())))
+        else:
+            thr = min(thr, float(poisson.ppf(q, v.min())))
     if floor is not None:
         thr = max(thr, float(floor)) if direction == "above" else min(thr, float(floor))
     return round(thr, 6)
@@ -251,11 +331,17 @@ def tune_rules(
     psi_threshold: float = 0.25,
     label_delay_days: float = 2,
     vad_kept_floor: float = VAD_KEPT_FLOOR,
+    alpha: float = 0.05,
 ) -> list[AlertRule]:
     """Return the monitoring notebook's alert rules, thresholds tuned on a healthy replay.
 
-    Each threshold is :func:`calibrate_threshold` of the rule's metric on `calibration`; the
-    PSI rules never alert below `psi_threshold`, the VAD rule never below `vad_kept_floor`.
+    Each threshold is :func:`calibrate_threshold` of the rule's metric on `calibration`, with
+    the family-wise false-alarm rate `alpha` shared by all rules and windows (Bonferroni over
+    ``n_rules * n_windows`` checks); rates (errors, silent input, rejects, accuracy) are also
+    held to their binomial quantile at the smallest healthy window (requests, or
+    ``n_labelled`` for accuracy), throughput to its Poisson quantile at the quietest healthy
+    day (weekends); the PSI rules never alert below `psi_threshold`, the VAD
+    rule never below `vad_kept_floor`.
 
     Parameters
     ----------
@@ -270,6 +356,9 @@ def tune_rules(
         Days until labels arrive: the delay of the accuracy rule's alerts (>= 0).
     vad_kept_floor : float, default=0.9
         Floor of the share of a request the VAD must keep, in [0, 1].
+    alpha : float, default=0.05
+        Family-wise false-alarm rate of one healthy replay as long as `calibration`, in
+        (0, 1); see :func:`calibrate_threshold`.
 
     Returns
     -------
@@ -298,27 +387,62 @@ def tune_rules(
     ...     "accuracy": [0.95, 0.93]})
     >>> rules = tune_rules(cal)
     >>> [(r.name, r.threshold) for r in rules if r.node == "input"]
-    [('silent_rate_high', 0.0125), ('input_psi', 0.25)]
+    [('silent_rate_high', 0.016631), ('input_psi', 0.25)]
     """
+    n_tests = 10 * max(1, len(calibration))  # the ten rules below, every window
+    days = (
+        calibration["day_end"] - calibration["day_start"] + 1 if "day_start" in calibration else 1
+    )
+    # the smallest healthy window, for the binomial quantile of the rates
+    n_requests = max(1, int(np.nanmin(calibration["requests_per_day"] * days)))
+    n_labelled = (
+        max(1, int(np.nanmin(calibration["n_labelled"]))) if "n_labelled" in calibration else None
+    )
 
-    def tuned(name, metric, direction, node, severity="warning", floor=None, delay_days=0.0):
-        threshold = calibrate_threshold(calibration[metric], direction=direction, floor=floor)
+    def tuned(
+        name,
+        metric,
+        direction,
+        node,
+        severity="warning",
+        floor=None,
+        delay_days=0.0,
+        n=None,
+        counts=False,
+    ):
+        threshold = calibrate_threshold(
+            calibration[metric],
+            direction=direction,
+            floor=floor,
+            alpha=alpha,
+            n_tests=n_tests,
+            n_per_window=n,
+            counts=counts,
+            consecutive=consecutive,
+        )
         return AlertRule(
             name, metric, threshold, direction, consecutive, severity, node, delay_days
         )
 
     return [
-        tuned("throughput_low", "requests_per_day", "below", "software"),
-        tuned("error_rate_high", "error_rate", "above", "software"),
+        tuned("throughput_low", "requests_per_day", "below", "software", counts=True),
+        tuned("error_rate_high", "error_rate", "above", "software", n=n_requests),
         tuned("latency_p95_high", "latency_p95_ms", "above", "software"),
-        tuned("silent_rate_high", "silent_rate", "above", "input"),
+        tuned("silent_rate_high", "silent_rate", "above", "input", n=n_requests),
         tuned("input_psi", "psi_max_input", "above", "input", "critical", floor=psi_threshold),
         tuned("vad_kept_low", "vad_kept_fraction", "below", "vad", "critical", vad_kept_floor),
         tuned("confidence_low", "confidence", "below", "recognizer"),
-        tuned("reject_rate_high", "reject_rate", "above", "recognizer"),
+        tuned("reject_rate_high", "reject_rate", "above", "recognizer", n=n_requests),
         tuned("label_psi", "psi_y_pred", "above", "recognizer", floor=psi_threshold),
         tuned(
-            "accuracy_low", "accuracy", "below", "recognizer", "critical", None, label_delay_days
+            "accuracy_low",
+            "accuracy",
+            "below",
+            "recognizer",
+            "critical",
+            None,
+            label_delay_days,
+            n_labelled,
         ),
     ]
 

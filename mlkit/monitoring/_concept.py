@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mlkit._validation import check_one_of
+from mlkit.monitoring._markers import _alert_legend_handle, _mark_alerts
 from mlkit.monitoring._stream import _colour
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -146,10 +147,11 @@ def plot_concept_drift(served: dict, detections: dict, events: dict, *, window: 
         lab = s[s["labelled"] & s["correct"].notna()].sort_values("label_day", kind="stable")
         err = 1.0 - lab["correct"].to_numpy(dtype=float)
         day = lab["label_day"].to_numpy()
-        # Spread the labels that arrive on the same day evenly over that day.
+        # Spread the labels that arrive on day d evenly over (d - 1, d]: the day's last label
+        # sits on x = d, as a window's value sits on its last day in every monitoring figure.
         _, first, count = np.unique(day, return_index=True, return_counts=True)
         within = np.arange(day.size) - np.repeat(first, count)
-        x = day + within / np.repeat(count, count)
+        x = day - 1 + (within + 1) / np.repeat(count, count)
         roll = np.convolve(err, np.ones(window) / window, mode="valid")
         ax.plot(x[window - 1 :], roll, color=_colour(stream, i), lw=1.4, label=stream)
         top = max(top, float(roll.max()) if roll.size else 0.0)
@@ -158,24 +160,17 @@ def plot_concept_drift(served: dict, detections: dict, events: dict, *, window: 
         if ev is not None:
             ax.axvline(ev.onset_day, color=_colour(stream, i), ls=":", lw=1.5)
         if hits:
-            ax.plot(
-                np.asarray(hits, dtype=float) + 0.3 + 0.15 * i,
-                [0.0] * len(hits),
-                "^",
-                color=_colour(stream, i),
-                ms=11,
-                mec="k",
-                clip_on=False,
-                zorder=5,
-            )
-    ax.plot([], [], "^", color="0.7", mec="k", ms=9, label="detector fired")
-    ax.set_ylim(0, max(0.5, 1.25 * top))
+            _mark_alerts(ax, hits, colour=_colour(stream, i), level=i)
+    _alert_legend_handle(ax)
+    ax.set_ylim(0, max(0.5, 1.25 * top) * 1.4)  # room for the alert strip at the top
     ax.set_xlabel("day the label arrived")
     ax.set_ylabel(f"error rate (last {window} labels)")
     ax.grid(alpha=0.3)
     ax.legend(ncol=5, fontsize=9, loc="upper left")
     ax.set_title(
-        "Labelled error stream; triangles: detector fired; dotted: true onset", fontsize=11
+        "Labelled error stream; dotted: true onset; black-edged triangle at the top: the "
+        "detector fired (x = the day the tipping label arrived)",
+        fontsize=10,
     )
     fig.tight_layout()
     return fig

@@ -17,6 +17,7 @@ from mlkit._stats import (
 from mlkit._validation import check_int
 from mlkit.monitoring._alerts import _SEVERITY_RANK, consecutive_breaches
 from mlkit.monitoring._drift import DriftMonitor
+from mlkit.monitoring._markers import _alert_legend_handle, _mark_alerts
 from mlkit.monitoring._pipeline import INPUT_FEATURES
 from mlkit.monitoring._stream import _colour, make_events, replay_streams
 
@@ -177,8 +178,10 @@ def plot_dashboard(
     events : dict of str to StreamEvent or None, optional
         Stream -> event; onsets are drawn as dotted vertical lines in the stream's colour.
     rules : sequence of AlertRule, default=()
-        Thresholds of rules on a panel's metric are drawn as red dashed lines, and the
-        windows where a rule fired as red triangles.
+        Thresholds of rules on a panel's metric are drawn as red dashed lines; where a rule
+        fired, a black-edged triangle in the stream's colour marks the alert day (window end
+        + the rule's delay) in a strip at the top of the panel (see
+        :data:`ALERT_CONVENTION`). A window's value is drawn on its last day.
     marks : dict of str to float, optional
         Labelled vertical lines (label -> day), for example ``{"v2 deployed": 17}``.
     title : str, optional
@@ -198,11 +201,12 @@ def plot_dashboard(
         nrows, ncols, figsize=(4.6 * ncols, 2.9 * nrows), squeeze=False, sharex=True
     )
     colours = {stream: _colour(stream, i) for i, stream in enumerate(tables)}
+    alerted = False
     for ax, (metric, label) in zip(axes.flat, panels, strict=False):
         for stream, t in tables.items():
             if metric not in t.columns:
                 continue
-            x = (t["day_start"] + t["day_end"] + 1) / 2.0
+            x = t["day_end"].to_numpy(dtype=float)
             ax.plot(x, t[metric], marker="o", ms=2.5, lw=1.3, color=colours[stream], label=stream)
             for rule in rules:
                 if rule.metric != metric:
@@ -213,7 +217,10 @@ def plot_dashboard(
                     direction=rule.direction,
                     consecutive=rule.consecutive,
                 )
-                ax.plot(x[fired], t[metric][fired], "v", color="red", ms=7, zorder=5)
+                if fired.any():
+                    days = x[fired] + rule.delay_days
+                    _mark_alerts(ax, days, colour=colours[stream], level=list(tables).index(stream))
+                    alerted = True
         for rule in rules:
             if rule.metric == metric:
                 ax.axhline(rule.threshold, color="red", ls="--", lw=1)
@@ -230,8 +237,12 @@ def plot_dashboard(
                 ax.axvline(ev.onset_day, color=colours[stream], ls=":", lw=1.5)
         for j, (text, day) in enumerate((marks or {}).items()):
             ax.axvline(day, color="0.2", ls=["-.", ":", "--"][j % 3], lw=1.2, label=text)
+        lo, hi = ax.get_ylim()
+        ax.set_ylim(lo, hi + 0.35 * (hi - lo))  # room for the alert strip at the top
         ax.set_title(label, fontsize=10)
         ax.grid(alpha=0.3)
+    if alerted:
+        _alert_legend_handle(axes.flat[0])
     for k, ax in enumerate(axes.flat):
         if k >= n:
             ax.set_visible(False)
@@ -378,7 +389,7 @@ def dashboard_renderer(
     # Controls only select among precomputed tables: keep their columns as numpy arrays.
     cache = {
         key: {
-            "x": (t["day_start"].to_numpy() + t["day_end"].to_numpy() + 1) / 2.0,
+            "x": t["day_end"].to_numpy(dtype=float),
             "day_end": t["day_end"].to_numpy(dtype=float),
             **{r.metric: t[r.metric].to_numpy(dtype=float) for r in rule_list},
         }
@@ -394,7 +405,7 @@ def dashboard_renderer(
         if rule.name == psi_rule:
             lo, hi = 0.0, max(hi, 1.0)
         pad = 0.08 * (hi - lo or 1.0)
-        ax.set_ylim(lo - pad, hi + pad)
+        ax.set_ylim(lo - pad, hi + 4 * pad)  # the top strip holds the alert markers
         ax.set_xlim(-0.5, n_days + 0.5)
         ax.set_title(
             f"{rule.node}: {rule.metric}  ({rule.severity}, {rule.direction} threshold)",
@@ -403,11 +414,12 @@ def dashboard_renderer(
         ax.grid(alpha=0.3)
         line = ax.plot([], [], marker="o", ms=3, lw=1.4, color="tab:blue", animated=True)[0]
         thr = ax.axhline(rule.threshold, color="red", ls="--", lw=1, animated=True)
-        fired = ax.plot([], [], "v", color="red", ms=8, animated=True)[0]
+        fired = _mark_alerts(ax, [], colour="tab:blue")
+        fired.set_animated(True)
         onset = ax.axvline(0, color="k", ls=":", lw=1.5, animated=True)
         artists.append((rule, line, thr, fired, onset))
     for ax in axes[-1]:
-        ax.set_xlabel("day (dotted: true onset; red triangle: alert fired)")
+        ax.set_xlabel("day (dotted: true onset; black-edged triangle at the top: alert day)")
     # A bare Figure on an Agg canvas: not managed by pyplot, so never drawn twice inline.
     canvas = BlitCanvas(fig)
     columns = ["rule", "node", "severity", "day_end", "alert_day", "value"]
@@ -426,7 +438,7 @@ def dashboard_renderer(
             )
             line.set_data(x, y)
             thr.set_ydata([threshold, threshold])
-            fired.set_data(x[hit], y[hit])
+            fired.set_data(x[hit] + rule.delay_days, np.full(int(hit.sum()), 0.95))
             onset.set_xdata([ev.onset_day] * 2 if ev is not None else [-10, -10])
             for artist in (line, thr, fired, onset):
                 artist.axes.draw_artist(artist)

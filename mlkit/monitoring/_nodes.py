@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mlkit.monitoring._alerts import evaluate_alerts
+from mlkit.monitoring._markers import ALERT_LABEL, _mark_alerts
+from mlkit.monitoring._stream import _colour
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -31,7 +33,9 @@ def plot_pipeline_nodes(table: pd.DataFrame, rules, *, onset_day: int, title: st
     table : pandas.DataFrame
         Per-window metrics of one stream (:func:`window_metrics`).
     rules : sequence of AlertRule
-        One or more rules per node; each gets a panel (threshold dashed, alert day marked).
+        One or more rules per node; each gets a panel (threshold dashed; alerts marked at their
+        alert day, window end + the rule's delay, as in every monitoring figure, see
+        :data:`ALERT_CONVENTION`).
     onset_day : int
         True onset of the fault.
     title : str, optional
@@ -46,19 +50,21 @@ def plot_pipeline_nodes(table: pd.DataFrame, rules, *, onset_day: int, title: st
         1, len(rules), figsize=(4.2 * len(rules), 3.2), sharex=True, squeeze=False
     )
     alerts = evaluate_alerts(table, rules)
-    x = (table["day_start"] + table["day_end"] + 1) / 2.0
+    x = table["day_end"].to_numpy(dtype=float)
     for ax, rule in zip(axes[0], rules, strict=True):
-        ax.plot(x, table[rule.metric], marker="o", ms=2.5, color="tab:red")
+        ax.plot(x, table[rule.metric], marker="o", ms=2.5, color=_colour("pipeline_fault", 0))
         ax.axhline(rule.threshold, color="red", ls="--", lw=1)
         ax.axvline(onset_day, color="k", ls=":", lw=1.5, label="onset")
-        first = alerts[alerts["rule"] == rule.name]
-        if len(first):
-            d = float(first["alert_day"].iloc[0])
-            ax.axvline(d + 1, color="tab:green", lw=2, label=f"alert (+{d - onset_day:g} d)")
+        days = alerts.loc[alerts["rule"] == rule.name, "alert_day"].to_numpy(dtype=float)
+        if days.size:
+            label = f"{ALERT_LABEL}; first +{days[0] - onset_day:g} d"
+            _mark_alerts(ax, days, colour=_colour("pipeline_fault", 0), label=label)
+        lo, hi = ax.get_ylim()
+        ax.set_ylim(lo, hi + 0.35 * (hi - lo))  # room for the alert strip at the top
         ax.set_title(f"{rule.node}: {rule.metric}", fontsize=10)
         ax.set_xlabel("day")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="best")
+        ax.legend(fontsize=8, loc="lower left")
     if title:
         fig.suptitle(title, x=0.01, ha="left", fontsize=12)
     fig.tight_layout()

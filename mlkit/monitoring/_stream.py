@@ -52,7 +52,7 @@ NEW_MICROPHONE_MIX = {"low_bandwidth": 0.6, "car_noise_heavy": 0.3, "clean": 0.1
 
 EVENT_RULES = {
     "new_microphone": ("input_psi",),
-    "label_shift": ("adwin_errors", "accuracy_low"),
+    "meaning_change": ("adwin_errors", "accuracy_low"),
     "vad_fault": ("vad_kept_low",),
 }
 """Event name -> the rules meant to detect it (see :func:`alert_summary`): input drift by the
@@ -310,15 +310,16 @@ def make_events(strength: float = 1.0) -> dict:
     Parameters
     ----------
     strength : float, default=1.0
-        Scales the share of traffic each event affects, in [0, 1] (the label shift touches
+        Scales the share of traffic each event affects, in [0, 1] (the meaning change touches
         half as much traffic as the others).
 
     Returns
     -------
     dict of str to StreamEvent or None
         ``"control"`` -> None (no event), ``"data_drift"`` -> a new microphone from day 10
-        (:data:`NEW_MICROPHONE_MIX`), ``"concept_drift"`` -> a label shift from day 12
-        (:data:`KEYPAD_SWAP`), ``"pipeline_fault"`` -> a faulty VAD from day 14.
+        (:data:`NEW_MICROPHONE_MIX`), ``"concept_drift"`` -> a meaning change from day 12
+        (:data:`KEYPAD_SWAP`: P(y|x) changes, a concept drift; not a label shift, which would
+        change P(y) with P(x|y) fixed), ``"pipeline_fault"`` -> a faulty VAD from day 14.
 
     Raises
     ------
@@ -328,7 +329,7 @@ def make_events(strength: float = 1.0) -> dict:
     Examples
     --------
     >>> {k: (e.name, e.onset_day) for k, e in make_events().items() if e is not None}
-    {'data_drift': ('new_microphone', 10), 'concept_drift': ('label_shift', 12), \
+    {'data_drift': ('new_microphone', 10), 'concept_drift': ('meaning_change', 12), \
 'pipeline_fault': ('vad_fault', 14)}
     """
     strength = check_float(strength, "strength", low=0.0, high=1.0, func="make_events")
@@ -338,7 +339,7 @@ def make_events(strength: float = 1.0) -> dict:
             "new_microphone", "data_drift", 10, share=strength, mix=NEW_MICROPHONE_MIX
         ),
         "concept_drift": StreamEvent(
-            "label_shift", "concept_drift", 12, share=0.5 * strength, label_map=KEYPAD_SWAP
+            "meaning_change", "concept_drift", 12, share=0.5 * strength, label_map=KEYPAD_SWAP
         ),
         "pipeline_fault": StreamEvent("vad_fault", "pipeline_fault", 14, share=strength),
     }

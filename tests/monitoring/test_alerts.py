@@ -60,12 +60,75 @@ def test_alert_rule_validation(kwargs, match):
 
 
 def test_calibrate_threshold():
-    assert mon.calibrate_threshold([0.1, 0.2, 0.3]) == pytest.approx(0.35)
-    assert mon.calibrate_threshold([0.9, 0.95, 1.0], direction="below") == pytest.approx(0.875)
+    v = [0.1, 0.2, 0.3]
+    # median + z * sd, z = Phi^-1(1 - alpha / n_tests); never inside the healthy range
+    assert mon.calibrate_threshold(v) == pytest.approx(0.2 + 1.644854 * 0.1, abs=1e-6)
+    assert mon.calibrate_threshold(v, direction="below") == pytest.approx(0.2 - 0.1644854, abs=1e-6)
+    assert mon.calibrate_threshold(v, n_tests=280) > mon.calibrate_threshold(v)
+    assert mon.calibrate_threshold(v, alpha=0.5) == 0.3  # z = 0: the worst healthy window
     assert mon.calibrate_threshold([0.01, 0.02], floor=0.25) == 0.25
     assert mon.calibrate_threshold([0.99, 1.0], direction="below", floor=0.9) == 0.9
-    with pytest.raises(ValueError, match="at least one finite value"):
-        mon.calibrate_threshold([np.nan])
+
+
+@pytest.mark.parametrize(
+    ("values", "kwargs", "match"),
+    [
+        ([np.nan, 0.1], {}, "at least two finite values"),
+        ([0.1, 0.2], {"alpha": 0.0}, "'alpha' parameter of calibrate_threshold must be in"),
+        ([0.1, 0.2], {"alpha": 1.5}, "'alpha' parameter of calibrate_threshold"),
+        ([0.1, 0.2], {"n_tests": 0}, "'n_tests' parameter of calibrate_threshold"),
+        ([0.1, 0.2], {"consecutive": 0}, "'consecutive' parameter of calibrate_threshold"),
+    ],
+)
+def test_calibrate_threshold_rejects(values, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        mon.calibrate_threshold(values, **kwargs)
+
+
+@pytest.mark.parametrize("consecutive", [1, 2])
+def test_calibrated_thresholds_keep_the_false_alarm_budget(consecutive):
+    # Healthy daily silent-input rates (binomial, 0.5 % of ~200 requests): with 10 rules x 28
+    # windows sharing alpha = 0.05, a rule tuned on one healthy month fires on a held-out
+    # healthy month far less often than with the old "worst + half its distance from the
+    # median" (which has no budget: with one window it fires on a third of held-out months).
+    rng = np.random.default_rng(0)
+
+    def month():
+        return rng.binomial(200, 0.005, size=28) / 200
+
+    def fires(values, threshold):
+        return mon.consecutive_breaches(values, threshold, consecutive=consecutive).any()
+
+    old = new = 0
+    for _ in range(400):
+        cal, held_out = month(), month()
+        worst, med = cal.max(), np.median(cal)
+        old += fires(held_out, worst + 0.5 * (worst - med))
+        thr = mon.calibrate_threshold(cal, n_tests=280, n_per_window=200, consecutive=consecutive)
+        new += fires(held_out, thr)
+    assert new / 400 < 0.05 / 10 + 0.01  # this rule's share of the budget, plus noise
+    if consecutive == 1:
+        assert old / 400 > 0.05
+
+
+def test_count_thresholds_allow_for_the_weekly_cycle():
+    # Requests per day: Poisson around 200 on weekdays, 140 on weekends. The normal spread of
+    # this bimodal mixture puts the threshold at the quietest healthy day, so a held-out
+    # weekend below it two days in a row pages; the Poisson quantile leaves room.
+    rng = np.random.default_rng(1)
+    means = np.where(np.arange(28) % 7 >= 5, 140.0, 200.0)
+    normal = counted = 0
+    for _ in range(300):
+        cal, held_out = rng.poisson(means), rng.poisson(means)
+        kw = dict(direction="below", n_tests=280, consecutive=2)
+        for flag in (False, True):
+            thr = mon.calibrate_threshold(cal, counts=flag, **kw)
+            fired = mon.consecutive_breaches(held_out, thr, direction="below", consecutive=2)
+            if flag:
+                counted += fired.any()
+            else:
+                normal += fired.any()
+    assert counted / 300 < 0.005 < 0.02 < normal / 300  # normal: most of the whole budget
 
 
 def test_alert_summary_counts_false_alarms_and_delay():
@@ -149,7 +212,15 @@ def test_tune_rules_thresholds_floors_and_delays():
     ]
     assert {r.consecutive for r in rules.values()} == {3}
     assert rules["throughput_low"].threshold == mon.calibrate_threshold(
-        cal["requests_per_day"], direction="below"
+        cal["requests_per_day"],
+        direction="below",
+        n_tests=30,  # 10 rules x 3 windows
+        counts=True,
+        consecutive=3,
+    )
+    # rates are held to their binomial quantile at the smallest window (140 requests)
+    assert rules["silent_rate_high"].threshold == mon.calibrate_threshold(
+        cal["silent_rate"], n_tests=30, n_per_window=140, consecutive=3
     )
     assert rules["input_psi"].threshold == 0.25  # the floor: healthy PSI is far lower
     assert rules["label_psi"].threshold > 0.25  # a noisy healthy stream lifts it above
@@ -161,7 +232,7 @@ def test_tune_rules_thresholds_floors_and_delays():
 
 
 def test_tune_rules_rejects_bad_consecutive():
-    with pytest.raises(ValueError, match="'consecutive' parameter of AlertRule"):
+    with pytest.raises(ValueError, match="'consecutive' parameter of"):
         mon.tune_rules(_calibration(), consecutive=0)
 
 

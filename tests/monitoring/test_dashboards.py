@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from mlkit import monitoring as mon
@@ -73,4 +74,30 @@ def test_plot_dashboard_draws_one_panel_per_metric(toy_pool):
     fig = mon.plot_dashboard({"control": t}, mon.SOFTWARE_PANELS, rules=[rule], ncols=2)
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title() for ax in visible] == [title for _, title in mon.SOFTWARE_PANELS]
+    plt.close(fig)
+
+
+def test_plot_dashboard_marks_alerts_at_the_alert_day():
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    t = pd.DataFrame(
+        {
+            "day_start": np.arange(6),
+            "day_end": np.arange(6),
+            "accuracy": [0.9, 0.9, 0.9, 0.5, 0.5, 0.9],
+        }
+    )
+    rule = mon.AlertRule("accuracy_low", "accuracy", 0.8, "below", consecutive=2, delay_days=2)
+    fig = mon.plot_dashboard({"concept_drift": t}, [("accuracy", "accuracy")], rules=[rule])
+    ax = fig.axes[0]
+    stream = [ln for ln in ax.lines if ln.get_label() == "concept_drift"][0]
+    assert stream.get_xdata().tolist() == list(range(6))  # a window's value on its last day
+    markers = [ln for ln in ax.lines if ln.get_marker() == "v" and len(ln.get_xdata())]
+    # the run of breaches completes on day 4; labels arrive 2 days later: alert day 6
+    assert [m.get_xdata().tolist() for m in markers] == [[6.0]]
+    assert (
+        markers[0].get_markeredgecolor() == "k" and markers[0].get_marker() != stream.get_marker()
+    )
+    assert "alert raised (x = alert day)" in [t.get_text() for t in fig.legends[0].get_texts()]
     plt.close(fig)

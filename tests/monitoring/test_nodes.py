@@ -67,5 +67,20 @@ def test_plot_pipeline_nodes_marks_the_alert():
     )
     fig = mon.plot_pipeline_nodes(table, RULES[:1], onset_day=3)
     labels = fig.axes[0].get_legend_handles_labels()[1]
-    assert labels == ["onset", "alert (+0 d)"]
+    assert labels == ["onset", "alert raised (x = alert day); first +0 d"]
+    # the alert marker sits at x = alert day (window end 3 + delay 0), as in every figure
+    (marker,) = [ln for ln in fig.axes[0].lines if ln.get_marker() == "v"]
+    assert marker.get_xdata().tolist() == [3.0]
+    plt.close(fig)
+
+
+def test_plot_pipeline_nodes_adds_the_label_delay():
+    import matplotlib.pyplot as plt
+
+    table = pd.DataFrame(
+        {"day_start": np.arange(6), "day_end": np.arange(6), "accuracy": [1, 1, 1, 0.5, 0.5, 0.5]}
+    )
+    fig = mon.plot_pipeline_nodes(table, [RULES[3]], onset_day=3)
+    (marker,) = [ln for ln in fig.axes[0].lines if ln.get_marker() == "v"]
+    assert marker.get_xdata().tolist() == [5.0]  # breach on day 3, labels 2 days later
     plt.close(fig)

@@ -64,3 +64,54 @@ def test_retrain_model_fits_old_and_new_rows():
     np.testing.assert_allclose(a.predict_proba(X_old), b.predict_proba(X_old))  # seeded
     with pytest.raises(ValueError, match="'mix' parameter of speech_training_set"):
         mon.retrain_model(X_old, y_old, clips, y, sample_rate_hz=8000, mix={"nope": 1.0})
+
+
+def _phases(p_during, p_after, n_clips=40, per_day=40, seed=0):
+    rng = np.random.default_rng(seed)
+    pool = pd.DataFrame({"base": np.repeat(np.arange(n_clips), 2)})  # two renderings per clip
+    day = np.repeat(np.arange(12), per_day)
+    p = np.select([day < 4, day < 8], [0.95, p_during], p_after)
+    s = pd.DataFrame({"day": day, "pool_row": rng.integers(0, 2 * n_clips, day.size)})
+    s["correct"] = (rng.random(day.size) < p).astype(float)
+    return s, pool
+
+
+def test_retrain_gain_interval_over_clips():
+    s, pool = _phases(0.6, 0.9)
+    g = mon.retrain_gain(s, pool, onset_day=4, retrain_day=8, n_days=12)
+    assert g["ci_low"] < g["gain"] < g["ci_high"] and g["ci_low"] > 0
+    assert g["gain"] == pytest.approx(g["after"] - g["during"])
+    assert g["recovered_share"] == pytest.approx(g["gain"] / (g["before"] - g["during"]))
+    assert 30 <= g["n_clips"] <= 40  # clips requested in both phases
+
+
+def test_retrain_gain_interval_can_include_zero():
+    s, pool = _phases(0.8, 0.8, seed=1)
+    g = mon.retrain_gain(s, pool, onset_day=4, retrain_day=8, n_days=12)
+    assert g["ci_low"] < 0 < g["ci_high"]
+    assert "it includes 0" in mon.describe_retrain(g)
+
+
+def test_retrain_gain_rejects_an_empty_phase():
+    s, pool = _phases(0.6, 0.9)
+    with pytest.raises(ValueError, match="the 'after' phase \\(days 12 to 11\\) has no answered"):
+        mon.retrain_gain(s, pool, onset_day=4, retrain_day=12, n_days=12)
+    with pytest.raises(ValueError, match="'confidence_level' parameter of retrain_gain"):
+        mon.retrain_gain(s, pool, onset_day=4, retrain_day=8, n_days=12, confidence_level=2.0)
+
+
+def test_describe_retrain_reads_the_numbers():
+    g = {
+        "before": 0.9,
+        "during": 0.9,
+        "after": 0.95,
+        "gain": 0.05,
+        "ci_low": 0.01,
+        "ci_high": 0.09,
+        "recovered_share": float("nan"),
+        "n_clips": 10,
+        "confidence_level": 0.9,
+    }
+    text = mon.describe_retrain(g)
+    assert "**+0.050** (90 % interval over the 10 stream clips: +0.010 to +0.090, above 0)" in text
+    assert "the drift cost nothing to win back" in text

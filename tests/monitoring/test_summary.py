@@ -15,7 +15,7 @@ def results():
     events = mon.make_events()
     summary = pd.DataFrame(
         {
-            "event": ["none (control)", "new_microphone", "label_shift", "vad_fault"],
+            "event": ["none (control)", "new_microphone", "meaning_change", "vad_fault"],
             "detected": [False, True, True, False],
             "first_rule": ["", "input_psi", "accuracy_low", ""],
             "delay_days": [np.nan, 1.0, 3.0, np.nan],
@@ -42,12 +42,22 @@ def results():
         "recognizer": 2.0,
         "recognizer_rule": "reject_rate_high",
     }
-    accuracy = {"before drift (v1)": 0.95, "during drift (v1)": 0.754, "after retrain (v2)": 0.93}
-    return summary, events, alerts, detections, tables, fault, accuracy
+    retrain = {
+        "before": 0.95,
+        "during": 0.754,
+        "after": 0.93,
+        "gain": 0.176,
+        "ci_low": -0.01,
+        "ci_high": 0.3,
+        "recovered_share": 0.898,
+        "n_clips": 99,
+        "confidence_level": 0.95,
+    }
+    return summary, events, alerts, detections, tables, fault, retrain
 
 
 def test_summary_metrics(results):
-    summary, events, alerts, detections, tables, fault, accuracy = results
+    summary, events, alerts, detections, tables, fault, retrain = results
     m = mon.summary_metrics(
         summary,
         events,
@@ -55,7 +65,7 @@ def test_summary_metrics(results):
         alerts=alerts,
         tables=tables,
         pipeline_fault=fault,
-        accuracy=accuracy,
+        retrain=retrain,
         report=pd.DataFrame({"drift": [True, True, False]}),
     )
     expected_names = yaml.safe_load(open("nbs_ci.yml"))["notebooks"][
@@ -71,20 +81,71 @@ def test_summary_metrics(results):
     assert m["concept_drift_input_alerts"] == 1
     assert m["pipeline_fault_first_recognizer_rule"] == "reject_rate_high"
     assert m["pipeline_fault_flagged_upstream_first"] is True
+    assert m["pipeline_fault_vad_first"] is True
     assert m["accuracy_during_drift"] == 0.754 and m["drift_report_columns_drifted"] == 2
+    assert (m["retrain_gain"], m["retrain_gain_ci_low"], m["retrain_gain_ci_high"]) == (
+        0.176,
+        -0.01,
+        0.3,
+    )
+    assert m["retrain_recovered_share"] == 0.898
+    assert not any("label_shift" in name for name in m)  # a meaning change is no label shift
+
+
+@pytest.mark.parametrize(
+    ("vad", "acc", "first"),
+    [(1.0, 3.0, True), (3.0, 3.0, False), (1.0, np.nan, True), (np.nan, 3.0, False)],
+)
+def test_summary_metrics_vad_first(results, vad, acc, first):
+    summary, events, alerts, detections, tables, fault, retrain = results
+    fault = {**fault, "vad_node": vad, "accuracy": acc}
+    m = mon.summary_metrics(
+        summary,
+        events,
+        detections=detections,
+        alerts=alerts,
+        tables=tables,
+        pipeline_fault=fault,
+        retrain=retrain,
+        report=pd.DataFrame({"drift": [True]}),
+    )
+    assert m["pipeline_fault_vad_first"] is first
 
 
 def test_describe_takeaways(results):
-    summary, events, alerts, _, _, fault, accuracy = results
+    summary, events, alerts, _, _, fault, retrain = results
     text = mon.describe_takeaways(
-        summary, events, alerts=alerts, pipeline_fault=fault, accuracy=accuracy
+        summary, events, alerts=alerts, pipeline_fault=fault, retrain=retrain, alpha=0.1
     )
     assert (
-        "Software rules fired 4 alert(s) across the four streams\n(see the software panel)." in text
+        "Software rules fired 4 alert(s) across the four streams: see the software panel." in text
     )
-    assert "new_microphone: `input_psi` after 1 day(s); label_shift: `accuracy_low` after 3" in text
-    assert "vad_fault: not detected" in text
-    assert "the label shift raised 2\nalert(s)" in text  # input_psi and label_psi after day 12
-    assert "flagged before the first\nrecognizer alert (`reject_rate_high`)" in text
-    assert "False alarms: 1 on the control\nstream, 2 before the onsets" in text
-    assert "from 0.754 (during the\ndrift) to 0.930" in text
+    assert (
+        "new_microphone: `input_psi` after 1 day(s); meaning_change: `accuracy_low` after 3" in text
+    )
+    assert "vad_fault: **not detected**" in text
+    assert "the meaning change (concept drift) raised 2 alert(s)" in text  # input_psi, label_psi
+    assert "alerted after 1 day(s), before the label-delayed accuracy alarm (3 day(s))" in text
+    assert "it came before the earliest recognizer alert (`reject_rate_high`)" in text
+    assert "False alarms: 1 on the held-out control stream, 2 before the onsets" in text
+    assert "with a 10 % family-wise false-alarm budget" in text
+    # the interval includes 0 here: the text must say so rather than claim a gain
+    assert "0.754 during it (v1), 0.930 after retraining (v2)" in text
+    assert "-0.010 to +0.300, it includes 0" in text
+
+
+def test_describe_takeaways_vad_not_first(results):
+    summary, events, alerts, _, _, fault, retrain = results
+    fault = {**fault, "vad_node": 3.0, "accuracy": 3.0}
+    text = mon.describe_takeaways(
+        summary, events, alerts=alerts, pipeline_fault=fault, retrain=retrain
+    )
+    assert "not before the label-delayed accuracy alarm" in text
+    no_acc = mon.describe_takeaways(
+        summary,
+        events,
+        alerts=alerts,
+        pipeline_fault={**fault, "accuracy": np.nan},
+        retrain=retrain,
+    )
+    assert "the accuracy alarm never came" in no_acc
