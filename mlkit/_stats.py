@@ -45,6 +45,12 @@ def clean_sample(values, name, func, *, categorical=False):
                 f"numbers ({exc}). Pass categorical=True for categories."
             ) from exc
         arr = arr[~np.isnan(arr)]
+        if np.isinf(arr).any():
+            raise ValueError(
+                f"The {name!r} parameter of {func} holds {int(np.isinf(arr).sum())} infinite "
+                "value(s); drift statistics need finite numbers. Drop or clip them first (for "
+                "example replace inf with NaN, which is dropped)."
+            )
     if arr.size == 0:
         raise ValueError(
             f"The {name!r} parameter of {func} must hold at least one non-missing value. "
@@ -54,9 +60,27 @@ def clean_sample(values, name, func, *, categorical=False):
 
 
 def quantile_edges(reference, n_bins):
-    """Interior bin edges at the reference quantiles (duplicates removed for ties)."""
+    """Interior bin edges at the reference quantiles; a tied quantile gets a bin of its own.
+
+    Bins are ``[e_i, e_{i+1})``. Where several quantiles tie (a point mass: many zeros, a
+    constant column), the tied value ``v`` gets the bin ``[v, nextafter(v))`` and everything
+    above it the next bin, so a shift away from a point mass is never binned with it (else
+    ``psi([1.0] * 30, [2.0] * 30)`` would be 0).
+
+    Examples
+    --------
+    >>> quantile_edges(np.arange(10.0), 5).tolist()
+    [1.8, 3.6, 5.4, 7.2]
+    >>> e = quantile_edges(np.ones(30), 10)
+    >>> bool(e[0] == 1.0 and e[1] == np.nextafter(1.0, np.inf))
+    True
+    """
     qs = np.quantile(reference, np.linspace(0.0, 1.0, n_bins + 1)[1:-1])
-    return np.unique(qs)
+    values, counts = np.unique(qs, return_counts=True)
+    tied = values[counts > 1]
+    if tied.size == 0:
+        return values
+    return np.unique(np.concatenate([values, np.nextafter(tied, np.inf)]))
 
 
 def proportions_numeric(sample, edges):

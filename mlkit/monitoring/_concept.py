@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mlkit._validation import check_one_of
+from mlkit._validation import check_float, check_one_of
 from mlkit.monitoring._markers import _alert_legend_handle, _mark_alerts
 from mlkit.monitoring._stream import _colour
 
@@ -23,7 +23,9 @@ __all__ = [
 ]
 
 
-def detect_concept_drift(errors, *, detector: str = "adwin", **params) -> np.ndarray:
+def detect_concept_drift(
+    errors, *, detector: str = "adwin", rising_only: bool = True, **params
+) -> np.ndarray:
     """Return the positions where a river drift detector flags a change in an error stream.
 
     Parameters
@@ -34,8 +36,13 @@ def detect_concept_drift(errors, *, detector: str = "adwin", **params) -> np.nda
         :class:`river.drift.ADWIN` (adaptive windowing, Bifet & Gavalda 2007; any numeric
         stream) or :class:`river.drift.binary.DDM` (drift detection method, Gama et al. 2004;
         a 0/1 error stream).
+    rising_only : bool, default=True
+        Report only changes that raise the error rate: a model that improves is not an
+        incident. ADWIN reports changes both ways; a detection counts as rising when the
+        detector's error-rate estimate after it is above the estimate before it. DDM only
+        ever reports rises.
     **params
-        Passed to the detector, for example ``delta=0.002`` (ADWIN) or
+        Passed to the detector, for example ``delta=0.002`` (ADWIN, in (0, 1)) or
         ``drift_threshold=3.0`` (DDM).
 
     Returns
@@ -47,7 +54,8 @@ def detect_concept_drift(errors, *, detector: str = "adwin", **params) -> np.nda
     Raises
     ------
     ValueError
-        If `detector` is unknown or `errors` is not 0/1.
+        If `detector` is unknown, `errors` is not 0/1, or ADWIN's `delta` is outside (0, 1)
+        (``delta=0`` would never fire).
 
     Examples
     --------
@@ -56,6 +64,8 @@ def detect_concept_drift(errors, *, detector: str = "adwin", **params) -> np.nda
     >>> hits = detect_concept_drift(stream)
     >>> bool(1000 <= hits[0] < 1200)
     True
+    >>> detect_concept_drift(stream[::-1]).size  # the error rate falls: no alert
+    0
     """
     from river import drift
 
@@ -66,11 +76,19 @@ def detect_concept_drift(errors, *, detector: str = "adwin", **params) -> np.nda
             "The 'errors' parameter of detect_concept_drift must hold 0/1 values "
             "(1 = wrong prediction). Got other values."
         )
+    if detector == "adwin" and "delta" in params:
+        params["delta"] = check_float(
+            params["delta"], "delta", low=0.0, high=1.0, inclusive=(False, False),
+            func="detect_concept_drift",
+        )  # fmt: skip
     det = drift.ADWIN(**params) if detector == "adwin" else drift.binary.DDM(**params)
     hits = []
     for i, x in enumerate(e):
+        before = det.estimation if detector == "adwin" else None
         det.update(int(x) if detector == "ddm" else float(x))
         if det.drift_detected:
+            if rising_only and detector == "adwin" and det.estimation <= before:
+                continue  # the error rate fell: the model got better, not worse
             hits.append(i)
     return np.asarray(hits, dtype=np.int64)
 

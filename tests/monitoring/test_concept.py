@@ -66,3 +66,24 @@ def test_plot_concept_drift():
     )
     assert fig.axes[0].get_ylabel() == "error rate (last 100 labels)"
     plt.close(fig)
+
+
+def test_a_falling_error_rate_is_no_incident():
+    detect_concept_drift = mon.detect_concept_drift
+    """Issue 12.12: 0.5 -> 0.1 (the model improving) raises nothing; 0.1 -> 0.5 does."""
+    rng = np.random.default_rng(0)
+    better = np.r_[rng.random(1000) < 0.5, rng.random(1000) < 0.1].astype(int)
+    worse = better[::-1]
+    assert detect_concept_drift(better).size == 0
+    assert detect_concept_drift(better, rising_only=False).size >= 1
+    assert detect_concept_drift(worse).size >= 1
+
+
+@pytest.mark.parametrize("delta", [0, 0.0, 1.0, -0.1])
+def test_adwin_delta_outside_open_unit_interval_is_refused(delta):
+    detect_concept_drift = mon.detect_concept_drift
+    with pytest.raises(
+        ValueError,
+        match=r"'delta' parameter of detect_concept_drift must be a float in \(0.0, 1.0\)",
+    ):
+        detect_concept_drift([0, 1, 0], delta=delta)

@@ -80,8 +80,8 @@ def test_load_drift_csvs_blank_file(tmp_path):
         (pd.DataFrame({"x": [1.0]}), pd.DataFrame({"x": ["a"]}), TypeError, "same type"),
         ([1.0], pd.DataFrame({"x": [1.0]}), TypeError, "must be a pandas DataFrame"),
         (
-            pd.DataFrame({"x": [1.0]}),
-            pd.DataFrame({"x": [np.nan]}),
+            pd.DataFrame({"x": [1.0] * 20}),
+            pd.DataFrame({"x": [np.nan] * 20}),
             ValueError,
             "must hold at least one non-missing value",
         ),
@@ -90,3 +90,62 @@ def test_load_drift_csvs_blank_file(tmp_path):
 def test_drift_report_bad_tables(ref, cur, error, match):
     with pytest.raises(error, match=match):
         mon.drift_report(ref, cur)
+
+
+# ---------------------------------------------------------------- issue 12.11: tables at the door
+
+
+def _table(n=40, seed=0, **extra):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"x": rng.normal(size=n), "c": rng.choice(["a", "b"], size=n), **extra})
+
+
+def test_date_and_identifier_columns_are_skipped_with_a_note():
+    days_ref = [f"2026-01-{d:02d}" for d in range(1, 21)] * 2
+    days_cur = [f"2026-03-{d:02d}" for d in range(1, 21)] * 2
+    ref = _table(day=days_ref, user_id=range(40))
+    cur = _table(seed=1, day=days_cur, user_id=range(100, 140))
+    report = mon.drift_report(ref, cur)
+    assert report.loc["day", "kind"] == "skipped" and not report.loc["day", "drift"]
+    assert report.loc["day", "note"] == "not compared: date"
+    assert report.loc["user_id", "note"] == "not compared: identifier"
+    assert list(report.index) == ["x", "c", "day", "user_id"]
+
+
+def test_non_utf8_csv_names_the_file_and_the_fix(tmp_path):
+    ref = tmp_path / "ref.csv"
+    _table().to_csv(ref, index=False)
+    cur = tmp_path / "cur.csv"
+    cur.write_bytes("x,c\n1.0,caf\xe9\n".encode("latin-1"))
+    with pytest.raises(
+        ValueError, match=r"'current_csv' file .*cur\.csv is not UTF-8 .*0xe9.*iconv"
+    ):
+        mon.load_drift_csvs(ref, cur)
+
+
+def test_tiny_tables_are_refused_with_the_minimum():
+    with pytest.raises(
+        ValueError, match=r"at least 20 rows in each table; the current table has 3"
+    ):
+        mon.drift_report(_table(), _table(n=3, seed=1))
+
+
+def test_infinite_values_are_refused_not_binned():
+    from mlkit.monitoring import ks_test, psi
+
+    with pytest.raises(ValueError, match=r"'current' parameter of psi holds 1 infinite value"):
+        psi(np.arange(50.0), np.r_[np.arange(49.0), np.inf])
+    with pytest.raises(ValueError, match=r"'reference' parameter of ks_test holds 2 infinite"):
+        ks_test(np.r_[np.arange(48.0), -np.inf, np.inf], np.arange(50.0))
+
+
+@pytest.mark.parametrize(
+    ("reference", "current"),
+    [([1.0] * 30, [2.0] * 30), ([0.0] * 95 + [1.0] * 5, [5.0] * 50)],
+)
+def test_a_complete_shift_never_scores_zero_with_tied_quantiles(reference, current):
+    from mlkit.monitoring import js_distance, psi
+
+    assert psi(reference, current) > 1.0
+    assert js_distance(reference, current) > 0.5
+    assert psi(reference, reference) == 0.0
