@@ -66,6 +66,7 @@ from mlkit.augmentation._seeds import (
     curves_over_seeds,
     describe_gains_over_seeds,
     describe_size_vs_data,
+    describe_split_diversity,
     gains_over_seeds,
     pick_augmented,
     seed_metrics,
@@ -120,4 +121,5 @@ __all__ = [
     "seed_metrics",
     "describe_gains_over_seeds",
     "describe_size_vs_data",
+    "describe_split_diversity",
 ]

@@ -34,6 +34,7 @@ __all__ = [
     "seed_metrics",
     "describe_gains_over_seeds",
     "describe_size_vs_data",
+    "describe_split_diversity",
 ]
 
 
@@ -125,6 +126,53 @@ def _split(speakers, seed):
 
     parts = speaker_split(speakers, random_state=seed)
     return np.sort(np.concatenate([parts["train"], parts["seen"]])), parts["unseen"]
+
+
+def describe_split_diversity(speakers, *, n_seeds: int = 5, random_state: int = 0) -> str:
+    """Say when the speaker splits of :func:`gains_over_seeds` repeat (few speakers).
+
+    Parameters
+    ----------
+    speakers : array-like of shape (n_samples,)
+        Speaker of every clip.
+    n_seeds : int, default=5
+        Splits asked of :func:`gains_over_seeds` / :func:`curves_over_seeds`.
+    random_state : int, default=0
+        Their first seed (split ``r`` uses ``random_state + r``).
+
+    Returns
+    -------
+    str
+        ``""`` when every split holds out another set of speakers; otherwise one sentence
+        naming the fallback: the repeats share held-out speakers and differ by clips only.
+
+    Raises
+    ------
+    ValueError
+        If `n_seeds` < 2 or there are fewer than two speakers.
+
+    Examples
+    --------
+    >>> describe_split_diversity(["a", "b"] * 8, n_seeds=5)[:60]
+    'Only 2 speakers: the 5 splits hold out 2 distinct speaker se'
+    """
+    from mlkit.datasets import speaker_split
+
+    func = "describe_split_diversity"
+    n = check_int(n_seeds, "n_seeds", min_value=2, func=func)
+    seed0 = check_int(random_state, "random_state", func=func)
+    held_out = {
+        tuple(sorted(speaker_split(speakers, random_state=seed0 + r)["unseen_speakers"]))
+        for r in range(n)
+    }
+    if len(held_out) == n:
+        return ""
+    n_speakers = np.unique(np.asarray(speakers, dtype=object).astype(str)).size
+    return (
+        f"Only {n_speakers} speakers: the {n} splits hold out {len(held_out)} distinct speaker "
+        "sets (fallback: repeats share held-out speakers and differ by clips), so the "
+        "intervals below show clip-to-clip more than speaker-to-speaker variation."
+    )
 
 
 def compare_on_split(

@@ -112,6 +112,7 @@ from mlkit.data._splits import (
     describe_leakage,
     leakage_gap,
     max_split_share_deviation,
+    split_by_groups_or_clips,
     split_train_dev_test,
     split_view,
 )
@@ -192,6 +193,7 @@ __all__ = [
     "describe_label_noise_over_seeds",
     # splits (section 5)
     "split_train_dev_test",
+    "split_by_groups_or_clips",
     "class_share_table",
     "max_split_share_deviation",
     "leakage_gap",

@@ -18,6 +18,7 @@ from mlkit._validation import (
 
 __all__ = [
     "split_train_dev_test",
+    "split_by_groups_or_clips",
     "class_share_table",
     "max_split_share_deviation",
     "leakage_gap",
@@ -281,6 +282,60 @@ def max_split_share_deviation(y, splits: dict) -> float:
     0.0
     """
     return float(class_share_table(y, splits)["max_abs_deviation"].max())
+
+
+def split_by_groups_or_clips(y, *, groups, random_state=0, **kwargs) -> tuple[dict, str]:
+    """Split by group (speaker) when there are enough groups, else by clip, and say which.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Labels.
+    groups : array-like of shape (n_samples,)
+        Speaker (or other group) per sample.
+    random_state : int or numpy.random.Generator, default=0
+        Seed of the split.
+    **kwargs
+        Passed on to :func:`split_train_dev_test` (``dev_size``, ``test_size``, ``tags``, ...).
+
+    Returns
+    -------
+    split : dict of str to ndarray
+        As :func:`split_train_dev_test`: positions of ``train``, ``dev`` and ``test``.
+    note : str
+        ``""`` for a speaker-grouped split; otherwise one sentence saying the split is
+        clip-level (the fallback) and why, for the notebook to print.
+
+    Raises
+    ------
+    ValueError
+        As :func:`split_train_dev_test`.
+
+    Notes
+    -----
+    A grouped split needs one group per split (3). With fewer speakers the fallback is a
+    clip-level split: a speaker's clips on both sides, so dev and test accuracy flatter the
+    model on new speakers.
+
+    Examples
+    --------
+    >>> split, note = split_by_groups_or_clips([0, 1] * 10, groups=["a", "b"] * 10)
+    >>> note.split(":")[0]
+    'Only 2 speakers, fewer than the 3 a speaker-grouped split needs'
+    """
+    g = np.asarray(groups)
+    check_same_length("split_by_groups_or_clips", y=y, groups=g)
+    n_groups = np.unique(g).size
+    if n_groups >= len(_SPLITS):
+        split = split_train_dev_test(y, groups=g, random_state=random_state, **kwargs)
+        return split, ""
+    split = split_train_dev_test(y, random_state=random_state, **kwargs)
+    note = (
+        f"Only {n_groups} speakers, fewer than the {len(_SPLITS)} a speaker-grouped split "
+        "needs: this split is clip-level (fallback), so a speaker's clips are on both sides "
+        "and dev and test accuracy flatter the model on new speakers."
+    )
+    return split, note
 
 
 def leakage_gap(X, y, *, groups, estimator=None, n_splits: int = 4, random_state=0) -> dict:

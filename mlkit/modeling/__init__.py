@@ -38,6 +38,7 @@ from mlkit.modeling._data_vs_model import (
 from mlkit.modeling._error_analysis import (
     describe_error_analysis,
     describe_error_pool,
+    describe_grouped_folds,
     describe_what_next,
     error_analysis_by_tag,
     error_analysis_metrics,
@@ -89,6 +90,7 @@ __all__ = [
     "bayes_error_notes",
     "error_analysis_by_tag",
     "out_of_fold_predict",
+    "describe_grouped_folds",
     "error_analysis_metrics",
     "describe_error_analysis",
     "describe_what_next",

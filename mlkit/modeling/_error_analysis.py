@@ -558,6 +558,43 @@ def out_of_fold_predict(model, X, y, *, groups, n_splits: int = 4):
     return cross_val_predict(clone(model), X, y, groups=g, cv=folds)
 
 
+def describe_grouped_folds(groups, *, n_splits: int = 4) -> str:
+    """Say when :func:`out_of_fold_predict` uses fewer folds than asked (few speakers).
+
+    Parameters
+    ----------
+    groups : array-like of shape (n_samples,)
+        Group of every sample (speaker).
+    n_splits : int, default=4
+        Folds asked of :func:`out_of_fold_predict`.
+
+    Returns
+    -------
+    str
+        ``""`` when there are at least `n_splits` groups; otherwise one sentence naming the
+        fallback: as many folds as groups, each model trained on fewer speakers.
+
+    Raises
+    ------
+    ValueError
+        If `n_splits` < 2.
+
+    Examples
+    --------
+    >>> describe_grouped_folds(["a", "b", "a", "b"])
+    'Only 2 speakers: 2 speaker-grouped folds instead of 4 (fallback), so each model trains on 1 of 2 speakers and the accuracies understate a model trained on all of them.'
+    """
+    n_splits = check_int(n_splits, "n_splits", min_value=2, func="describe_grouped_folds")
+    n_groups = np.unique(np.asarray(groups, dtype=object).astype(str)).size
+    if n_groups >= n_splits:
+        return ""
+    return (
+        f"Only {n_groups} speakers: {n_groups} speaker-grouped folds instead of {n_splits} "
+        f"(fallback), so each model trains on {n_groups - 1} of {n_groups} speakers and the "
+        "accuracies understate a model trained on all of them."
+    )
+
+
 def plot_error_analysis(table, *, figsize: tuple[float, float] = (11, 3.6)):
     """Plot the error-analysis table: model vs HLP per tag, and where the gain is.
 

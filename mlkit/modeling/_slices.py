@@ -12,6 +12,8 @@ from mlkit._validation import check_float, check_int, check_one_of, check_random
 from mlkit.modeling._checks import _check_binary, _check_label_pair
 
 _SLICE_METRICS = ("accuracy", "recall", "precision")
+# the label of the whole-data row of slice_metrics; a real slice may not use it
+_OVERALL = "overall"
 
 
 def _metric_fn(metric):
@@ -85,7 +87,8 @@ def slice_metrics(
     Raises
     ------
     ValueError
-        For empty or mismatched inputs, missing groups or an unknown metric.
+        For empty or mismatched inputs, missing groups, a group labelled ``overall``
+        (reserved for the whole-data row) or an unknown metric.
 
     Notes
     -----
@@ -107,6 +110,14 @@ def slice_metrics(
     y_true, y_pred = _check_label_pair(y_true, y_pred, func)
     name = getattr(groups, "name", None) or "slice"
     g = check_tags(groups, len(y_true), func, name="groups")
+    n_reserved = int(np.sum(g == _OVERALL))
+    if n_reserved:
+        raise ValueError(
+            f"The 'groups' parameter of {func} must not contain the label '{_OVERALL}': it "
+            f"names the row of the whole data. Got {n_reserved} samples labelled "
+            f"'{_OVERALL}' instead. Rename that slice first, for example "
+            f"groups.replace('{_OVERALL}', '{_OVERALL}_slice')."
+        )
     metric = check_one_of(metric, "metric", set(_SLICE_METRICS), func=func)
     n_boot = check_int(n_boot, "n_boot", min_value=10, func=func)
     conf = check_float(confidence, "confidence", low=0, high=1, inclusive=(False, False), func=func)

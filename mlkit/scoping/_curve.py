@@ -69,8 +69,10 @@ def learning_curve_table(
     Raises
     ------
     ValueError
-        If `X`, `y` and `groups` differ in length, `cv` < 2, or `groups` has fewer
-        distinct values than `cv`.
+        If `X`, `y` and `groups` differ in length, `cv` < 2, `groups` has fewer
+        distinct values than `cv`, `y` holds a single class or a class with fewer than
+        `cv` samples (the message names them), a training size holds fewer samples than
+        classes or more than the smallest training fold, or a fit fails (no NaN points).
 
     See Also
     --------
@@ -85,6 +87,7 @@ def learning_curve_table(
     check_same_length(func, X=X, y=y, groups=groups)
     cv = check_int(cv, "cv", min_value=2, func=func)
     seed = int(check_random_state(random_state).integers(2**31 - 1))
+    _check_classes_for_folds(y, cv, func)
     if groups is None:
         folds = StratifiedKFold(cv, shuffle=True, random_state=seed)
     else:
@@ -97,6 +100,8 @@ def learning_curve_table(
                 f"cv={max(n_groups, 2)} or fewer, or collect more speakers."
             )
         folds = StratifiedGroupKFold(cv, shuffle=True, random_state=seed)
+    n_train = min(len(train) for train, _ in folds.split(X, y, groups))
+    _check_train_sizes(train_sizes, n_train, np.unique(np.asarray(y)).size, func)
     # Small fits: BLAS threads cost more than they save (and fight other processes).
     with threadpool_limits(limits=1):
         sizes, train, dev, fit_times, _ = learning_curve(
@@ -111,6 +116,14 @@ def learning_curve_table(
             return_times=True,
             n_jobs=1,
         )
+    failed = sizes[~np.isfinite(dev).all(axis=1)]
+    if failed.size:
+        # sklearn only warns and returns NaN when fits fail (a subset with one class)
+        raise ValueError(
+            f"{func} could not fit the estimator at training sizes {failed.tolist()} in "
+            "some folds (a subset held too few classes). Pass larger 'train_sizes' or fewer "
+            "folds ('cv'), or collect more clips."
+        )
     return pd.DataFrame(
         {
             "n_samples": sizes.astype(np.int64),
@@ -121,6 +134,50 @@ def learning_curve_table(
             "fit_time_s": fit_times.mean(axis=1),
         }
     )
+
+
+def _check_classes_for_folds(y, cv, func):
+    """Refuse a single class, or classes too small to appear in every one of `cv` folds."""
+    labels, counts = np.unique(np.asarray(y), return_counts=True)
+    if labels.size < 2:
+        raise ValueError(
+            f"The 'y' parameter of {func} must hold at least 2 classes. Got "
+            f"{labels.size} class ({', '.join(map(repr, labels.tolist()))}) instead. "
+            "A learning curve needs a classifier that can be fitted: load more classes."
+        )
+    small = [(lab, int(c)) for lab, c in zip(labels.tolist(), counts, strict=True) if c < cv]
+    if small:
+        named = ", ".join(f"{lab!r} ({c})" for lab, c in small)
+        fix = (
+            f"Pass cv={int(counts.min())} or fewer, or collect more samples of those classes."
+            if counts.min() >= 2
+            else "Drop those classes or collect more samples of them."
+        )
+        raise ValueError(
+            f"The 'y' parameter of {func} must hold at least cv={cv} samples of every class "
+            f"(one per fold). Got {len(small)} smaller classes, {named}, instead. {fix}"
+        )
+
+
+def _check_train_sizes(train_sizes, n_train, n_classes, func):
+    """Refuse training sizes too small to hold every class once (or beyond the folds)."""
+    sizes = np.asarray(train_sizes, dtype=np.float64).ravel()
+    if sizes.size == 0 or not np.all(np.isfinite(sizes)) or np.any(sizes <= 0):
+        raise ValueError(
+            f"The 'train_sizes' parameter of {func} must be a non-empty sequence of positive "
+            f"sizes. Got {train_sizes!r} instead."
+        )
+    as_fraction = np.all(sizes <= 1.0) and not np.issubdtype(
+        np.asarray(train_sizes).dtype, np.integer
+    )
+    absolute = np.floor(sizes * n_train) if as_fraction else sizes
+    if absolute.min() < n_classes or absolute.max() > n_train:
+        raise ValueError(
+            f"The 'train_sizes' parameter of {func} must give between {n_classes} (one clip "
+            f"per class) and {n_train} (the smallest training fold) training samples. Got "
+            f"{absolute.astype(int).tolist()} samples for {train_sizes!r} instead. Pass larger "
+            "fractions or fewer folds, or collect more clips."
+        )
 
 
 @dataclass(frozen=True)

@@ -162,3 +162,13 @@ def test_seed_metrics_names():
     assert aug.seed_metrics(s) == {
         "targeted_gain_mean": 0.1235, "targeted_gain_ci_low": 0.0, "targeted_gain_ci_high": 0.2,
     }  # fmt: skip
+
+
+def test_describe_split_diversity_names_repeated_speaker_splits():
+    # issue 12.9: with 2 speakers, 5 "speaker splits" hold out the same speakers again
+    note = aug.describe_split_diversity(["jackson", "theo"] * 20, n_seeds=5)
+    assert note.startswith("Only 2 speakers: the 5 splits hold out 2 distinct speaker sets")
+    many = [f"s{i}" for i in range(40)] * 2
+    assert aug.describe_split_diversity(many, n_seeds=3) == ""
+    with pytest.raises(ValueError, match="n_seeds"):
+        aug.describe_split_diversity(many, n_seeds=1)

@@ -166,3 +166,17 @@ def test_describe_leakage():
         "4-fold cross-validation accuracy: random folds 91.9%, speaker-grouped folds 83.1%, "
         "leakage gap +8.8%"
     )
+
+
+def test_split_by_groups_or_clips_falls_back_to_clips_with_two_speakers():
+    # issue 12.9: a 2-speaker folder failed in split_train_dev_test's grouped split
+    y = np.tile(np.arange(10), 8)
+    two = np.repeat(["jackson", "theo"], 40)
+    split, note = data.split_by_groups_or_clips(y, groups=two, random_state=0)
+    assert note.startswith("Only 2 speakers") and "clip-level (fallback)" in note
+    assert sorted(np.concatenate(list(split.values())).tolist()) == list(range(80))
+    assert set(two[split["train"]]) == set(two[split["test"]]) == {"jackson", "theo"}
+    many = np.tile(["a", "b", "c", "d", "e"], 16)
+    split, note = data.split_by_groups_or_clips(y, groups=many, random_state=0)
+    assert note == ""
+    assert not set(many[split["train"]]) & set(many[split["test"]])

@@ -357,3 +357,12 @@ def test_plot_error_analysis_draws_gain_intervals():
     assert fig.axes[1].get_title() == "work on: people_noise (rank 1)"
     assert len(fig.axes[1].containers) == 3  # two bar columns and the error bars
     plt.close(fig)
+
+
+def test_describe_grouped_folds_names_the_fewer_folds_fallback():
+    # issue 12.9: with 2 speakers, out_of_fold_predict uses 2 folds instead of 4; say so
+    note = m.describe_grouped_folds(["jackson", "theo"] * 5)
+    assert note.startswith("Only 2 speakers: 2 speaker-grouped folds instead of 4 (fallback)")
+    assert m.describe_grouped_folds(list("abcd") * 3) == ""
+    with pytest.raises(ValueError, match="n_splits"):
+        m.describe_grouped_folds(["a", "b"], n_splits=1)

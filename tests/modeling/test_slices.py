@@ -60,6 +60,15 @@ def test_slice_metrics_bad_input(kw, match):
         m.slice_metrics([0, 1], [0, 1], **args)
 
 
+def test_slice_metrics_refuses_a_slice_named_overall():
+    # issue 12.13: a real slice "overall" was silently replaced by the whole-data row
+    y, p = [0, 1, 0, 1, 0, 1, 0, 1], [0, 1, 0, 1, 1, 0, 1, 0]
+    with pytest.raises(ValueError, match=r"must not contain the label 'overall'.*Got 4 samples"):
+        m.slice_metrics(y, p, ["overall"] * 4 + ["b"] * 4, n_boot=10)
+    t = m.slice_metrics(y, p, ["overall_slice"] * 4 + ["b"] * 4, n_boot=10)
+    assert t.loc["overall_slice", "accuracy"] == 1.0 and t.loc["overall", "accuracy"] == 0.5
+
+
 def test_slice_metrics_does_not_flag_tiny_slices():
     y = np.zeros(60, dtype=int)
     p = y.copy()

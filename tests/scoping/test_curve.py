@@ -166,3 +166,32 @@ def test_extrapolation_limit_options_and_errors():
         extrapolation_limit([10, 20], -1.0)
     with pytest.raises(ValueError, match="at least 1 values"):
         extrapolation_limit([], 10.0)
+
+
+def _blobs(counts, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.repeat(np.arange(len(counts)), counts)
+    return rng.normal(size=(y.size, 4)) + 3 * y[:, None], y
+
+
+def test_learning_curve_table_names_classes_smaller_than_the_folds():
+    # issue 12.10: classes of 19/19/2 with cv=5 only warned, then measured on folds without class 2
+    X, y = _blobs([19, 19, 2])
+    with pytest.raises(ValueError, match=r"at least cv=5 samples of every class.*2 \(2\).*cv=2"):
+        learning_curve_table(quick_model(), X, y, cv=5)
+
+
+def test_learning_curve_table_refuses_a_single_class():
+    # issue 12.10: was sklearn's "All the 10 fits failed"
+    X, y = _blobs([40])
+    with pytest.raises(ValueError, match=r"at least 2 classes\. Got 1 class \(0\)"):
+        learning_curve_table(quick_model(), X, y, cv=2)
+
+
+def test_learning_curve_table_refuses_sizes_below_one_clip_per_class():
+    # a 4-clip subset of 10 classes is what made 01_scoping -p n_clips 20 end in NaN points
+    X, y = _blobs([6] * 10)
+    with pytest.raises(ValueError, match=r"'train_sizes'.*between 10 \(one clip per class\)"):
+        learning_curve_table(quick_model(), X, y, cv=3, train_sizes=(0.1, 1.0))
+    table = learning_curve_table(quick_model(), X, y, cv=3, train_sizes=(0.5, 1.0))
+    assert np.isfinite(table.drop(columns="fit_time_s").to_numpy()).all()
