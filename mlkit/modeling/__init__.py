@@ -37,15 +37,17 @@ from mlkit.modeling._data_vs_model import (
 )
 from mlkit.modeling._error_analysis import (
     describe_error_analysis,
-    describe_error_pool,
     describe_grouped_folds,
     describe_what_next,
     error_analysis_by_tag,
     error_analysis_metrics,
-    error_tag_shares,
-    error_tagging_widget,
     out_of_fold_predict,
     plot_error_analysis,
+)
+from mlkit.modeling._error_sample import (
+    describe_error_pool,
+    error_tag_shares,
+    error_tagging_widget,
     pool_errors,
     sample_errors,
     save_error_tags,
