@@ -21,6 +21,7 @@ SHARED = {
     "_models",
     "_stats",
     "_dsp",
+    "_speakers",
     "errors",
     "paths",
     "audio",
