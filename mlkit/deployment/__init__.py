@@ -21,8 +21,8 @@ One private file per section of ``notebooks/05_deployment.ipynb``:
 """
 
 from mlkit._stats import wilson_interval
-from mlkit.deployment._bluegreen import (
-    BlueGreenRouter,
+from mlkit.deployment._bluegreen import BlueGreenRouter
+from mlkit.deployment._bluegreen_report import (
     describe_live,
     describe_preview,
     describe_rollback,
@@ -47,13 +47,15 @@ from mlkit.deployment._gates import (
 from mlkit.deployment._router import assign_bucket, replay_candidates
 from mlkit.deployment._shadow import (
     ShadowRouter,
+    sequential_agreement_test,
+    simulate_operator_decisions,
+)
+from mlkit.deployment._shadow_report import (
     describe_shadow,
     describe_shadow_seeds,
     plot_shadow,
     repeat_shadow,
-    sequential_agreement_test,
     shadow_table,
-    simulate_operator_decisions,
 )
 from mlkit.deployment._takeaways import describe_takeaways
 from mlkit.deployment._traffic import sample_requests
