@@ -73,7 +73,12 @@ from mlkit.modeling._skewed import (
     threshold_view_renderer,
     tune_threshold,
 )
-from mlkit.modeling._slices import per_class_recall, plot_slice_metrics, slice_metrics
+from mlkit.modeling._slices import (
+    describe_per_class_recall,
+    per_class_recall,
+    plot_slice_metrics,
+    slice_metrics,
+)
 
 __all__ = [
     "MODELS",
@@ -114,6 +119,7 @@ __all__ = [
     "threshold_view_renderer",
     "slice_metrics",
     "per_class_recall",
+    "describe_per_class_recall",
     "feature_vs_rows",
     "RECIPES",
     "make_recipes",

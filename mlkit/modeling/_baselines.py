@@ -336,8 +336,9 @@ def bayes_error_notes(table, *, decomposition=None) -> list[str]:
             )
         else:
             notes.append(
-                f"{tag}: {r['gap']:.1%} below HLP on {r['share']:.0%} of the clips: potential "
-                f"gain {r['potential_gain']:.2%} of overall accuracy; HLP error "
+                f"{tag}: {100 * r['gap']:.1f} points below HLP on {r['share']:.0%} of the "
+                f"clips: potential gain {100 * r['potential_gain']:.2f} points of overall "
+                f"accuracy; HLP error "
                 f"{1 - r['hlp']:.1%} is the Bayes-error proxy."
             )
     if len(table) and (table["potential_gain"] <= 0).all():

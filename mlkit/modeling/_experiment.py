@@ -313,10 +313,11 @@ def describe_seen_vs_unseen(
         )
     if hi < 0:
         return text + (
-            "Here unseen speakers scored higher, beyond chance: these three voices happen to be "
+            "Here unseen speakers scored higher, beyond chance: the held-out voices happen to be "
             "easy ones. Either way, only the unseen speakers' number stands for new users."
         )
     return text + (
-        "The interval includes 0: on this run the two cannot be told apart, which is one more "
-        "reason to report the number measured on unseen speakers, not the flattering one."
+        "The interval includes 0: on this run the two cannot be told apart, so the seen "
+        "speakers' number does not overstate the unseen one beyond chance here. The number to "
+        "report is still the unseen speakers': they are the ones that stand for new users."
     )

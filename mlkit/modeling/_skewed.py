@@ -596,7 +596,9 @@ def threshold_table(choice, *, target_recall: float, cost_fn: float, confidence:
     return pd.DataFrame(rows).T
 
 
-def describe_threshold_choice(choice, *, target_recall: float, confidence: float = 0.95) -> str:
+def describe_threshold_choice(
+    choice, *, target_recall: float, confidence: float = 0.95, default_threshold: float = 0.5
+) -> str:
     """Say in markdown why the recall-target threshold can miss its target on the test split.
 
     Parameters
@@ -607,13 +609,16 @@ def describe_threshold_choice(choice, *, target_recall: float, confidence: float
         The recall target, in (0, 1].
     confidence : float, default=0.95
         Coverage of the interval, in (0, 1).
+    default_threshold : float, default=0.5
+        The untuned threshold the tuned one is compared with on the test split.
 
     Returns
     -------
     str
         One markdown paragraph: recall on the tuning rows' out-of-fold scores (where the
         threshold was chosen), recall on the test split with its count of positives and
-        Clopper-Pearson interval, and whether that interval is consistent with the target.
+        Clopper-Pearson interval, whether that interval is consistent with the target, and
+        whether the default threshold caught more test positives than the tuned one.
 
     Examples
     --------
@@ -654,4 +659,24 @@ def describe_threshold_choice(choice, *, target_recall: float, confidence: float
         )
     else:
         verdict = "The whole interval lies above the target: the threshold meets it on new rows."
-    return text + verdict
+    return text + verdict + " " + _versus_default(choice, t, test, default_threshold)
+
+
+def _versus_default(choice, t, test, default):
+    """One sentence: test recall of the tuned threshold `t` against the default one."""
+    at_default = recall_interval(choice.y_test, (choice.score_test >= default).astype(int))
+    n = test["n_positive"]
+    if at_default["tp"] > test["tp"]:
+        diff = at_default["tp"] - test["tp"]
+        return (
+            f"The default threshold {default:g} catches more test positives "
+            f"(**{at_default['tp']} of {n}**, recall {at_default['recall']:.3f}) than the "
+            f"tuned {t:.3f}: a higher threshold can only catch as many or fewer, and the tuned "
+            "one is the highest that reached the target on the tuning rows. With only "
+            f"{n} test positives the difference is {diff} positive{'s' if diff > 1 else ''}, "
+            "too few to say that the tuned threshold recalls less on new rows."
+        )
+    return (
+        f"The default threshold {default:g} catches {at_default['tp']} of {n} (recall "
+        f"{at_default['recall']:.3f}): no more than the tuned one."
+    )

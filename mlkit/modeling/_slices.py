@@ -39,6 +39,18 @@ def _boot_metric(metric, yt, yp, idx):
     return np.where(denom > 0, tp / np.maximum(denom, 1), np.nan)
 
 
+def _exact_interval(metric, yt, yp, conf):
+    """Clopper-Pearson interval of recall (tp of positives) or precision (tp of alarms)."""
+    from scipy.stats import binomtest
+
+    tp = int(((yt == 1) & (yp == 1)).sum())
+    n = int((yt == 1).sum() if metric == "recall" else (yp == 1).sum())
+    if n == 0:  # no positives (recall) or no alarms (precision): undefined
+        return np.nan, np.nan
+    ci = binomtest(tp, n).proportion_ci(confidence_level=conf, method="exact")
+    return float(ci.low), float(ci.high)
+
+
 def slice_metrics(
     y_true,
     y_pred,
@@ -64,7 +76,7 @@ def slice_metrics(
         or without positive predictions (precision) gets NaN: the metric is undefined
         there, not 0, and the slice is never flagged.
     n_boot : int, default=200
-        Bootstrap resamples per slice (percentile intervals).
+        Bootstrap resamples per slice (percentile intervals of ``accuracy``).
     confidence : float, default=0.95
         Coverage of the intervals, in (0, 1).
     flag_gap : float, default=0.05
@@ -92,9 +104,13 @@ def slice_metrics(
 
     Notes
     -----
-    Point estimates and supports come from :class:`fairlearn.metrics.MetricFrame`; the
-    intervals are percentile bootstraps of each slice separately (Efron & Tibshirani 1993),
-    wide for small slices: read ``support`` before acting on a flag.
+    Point estimates and supports come from :class:`fairlearn.metrics.MetricFrame`. Accuracy
+    intervals are percentile bootstraps of each slice separately (Efron & Tibshirani 1993).
+    Recall and precision are proportions of a few counts (true positives of the positives,
+    or of the alarms): their intervals are exact Clopper-Pearson intervals
+    (:meth:`scipy.stats.binomtest` ``proportion_ci``), which a bootstrap would collapse to
+    a point for a slice with one positive. Intervals are wide for small slices: read
+    ``support`` (and ``n_positive``) before acting on a flag.
 
     Examples
     --------
@@ -140,6 +156,11 @@ def slice_metrics(
     lows, highs = [], []
     for slice_name in table.index:
         members = np.flatnonzero(g == str(slice_name))
+        if metric != "accuracy":  # a proportion of few counts: exact, never collapsed
+            lo, hi = _exact_interval(metric, y_true[members], y_pred[members], conf)
+            lows.append(lo)
+            highs.append(hi)
+            continue
         idx = members[rng.integers(0, members.size, size=(n_boot, members.size))]
         boots = _boot_metric(metric, y_true, y_pred, idx)
         boots = boots[~np.isnan(boots)]
@@ -204,6 +225,85 @@ def per_class_recall(y_true, y_pred, *, labels=None):
     support = np.array([(y_true == c).sum() for c in labels])
     out = pd.DataFrame({"recall": rec, "support": support}, index=pd.Index(labels, name="class"))
     return out.sort_values("recall", kind="stable")
+
+
+def describe_per_class_recall(
+    table, *, n_worst: int = 2, confusable=((5, 9), (6, 7)), rare_share: float = 0.5
+) -> str:
+    """Say in markdown which classes are missed most, whether any is rare or confusable.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`per_class_recall` (index: class; columns ``recall``, ``support``).
+    n_worst : int, default=2
+        How many classes, lowest recall first, to name (ties with the last one included).
+    confusable : sequence of pairs, default=((5, 9), (6, 7))
+        Pairs of classes often confused with each other; matched by their text.
+    rare_share : float, default=0.5
+        A class is rare when its support is below this share of the largest support.
+
+    Returns
+    -------
+    str
+        One markdown paragraph: the worst classes with their recall and support, the
+        rare classes (or that none is rare) and, per confusable pair, how many of its two
+        classes are among the worst.
+
+    Raises
+    ------
+    ValueError
+        If a needed column is missing, the table has no class with a recall, or a
+        parameter is out of range.
+
+    Examples
+    --------
+    >>> t = per_class_recall([1, 1, 2, 2, 3, 3], [1, 1, 2, 3, 3, 3])
+    >>> describe_per_class_recall(t, n_worst=1, confusable=())[:36]
+    'Lowest recall: class **2** (0.500, 2'
+    """
+    func = "describe_per_class_recall"
+    missing = {"recall", "support"} - set(table.columns)
+    if missing:
+        raise ValueError(
+            f"{func} needs the table of per_class_recall; the columns {sorted(missing)} are "
+            f"missing. Got {list(table.columns)}."
+        )
+    n_worst = check_int(n_worst, "n_worst", min_value=1, func=func)
+    rare_share = check_float(rare_share, "rare_share", low=0, high=1, func=func)
+    known = table.dropna(subset=["recall"]).sort_values("recall", kind="stable")
+    if known.empty:
+        raise ValueError(f"{func} needs at least one class with a recall. Got none.")
+    cut = known["recall"].iloc[min(n_worst, len(known)) - 1]
+    worst = known[known["recall"] <= cut]
+    named = ", ".join(
+        f"**{c}** ({r['recall']:.3f}, {int(r['support'])} samples)" for c, r in worst.iterrows()
+    )
+    noun = "class" if len(worst) == 1 else "classes"
+    text = f"Lowest recall: {noun} {named}; highest: **{known.index[-1]}** "
+    text += f"({known['recall'].iloc[-1]:.3f}). "
+    support = table["support"]
+    rare = support[support < rare_share * support.max()]
+    if len(rare):
+        text += "Rare classes (support below {:.0%} of the largest): {}. ".format(
+            rare_share, ", ".join(f"{c} ({int(n)})" for c, n in rare.items())
+        )
+    elif support.min() == support.max():
+        text += f"Every class has {int(support.max())} samples, so none is rare. "
+    else:
+        text += f"Support runs {int(support.min())}-{int(support.max())}: none is rare. "
+    worst_names = {str(c) for c in worst.index}
+    recall_of = {str(c): r for c, r in known["recall"].items()}
+    parts = []
+    for a, b in confusable:
+        inside = [str(c) for c in (a, b) if str(c) in worst_names]
+        pair = f"{a}/{b} ({recall_of.get(str(a), float('nan')):.3f}, "
+        pair += f"{recall_of.get(str(b), float('nan')):.3f})"
+        verdict = {0: "neither", 1: f"only {inside[0]}" if inside else "", 2: "both"}
+        parts.append(f"{pair}: {verdict[len(inside)]} among the lowest")
+    if parts:
+        text += "Often-confused pairs: " + "; ".join(parts) + "."
+    return text.strip()
 
 
 def plot_slice_metrics(

@@ -99,8 +99,8 @@ def test_error_decomposition_and_bayes_notes():
     notes = dict(zip(table.index, m.bayes_error_notes(table, decomposition=d), strict=False))
     assert notes["clean"].startswith("clean: the model beats HLP (100.0% vs 98.0%)")
     assert "no Bayes-error proxy" in notes["clean"] and "potential gain 0" in notes["clean"]
-    assert notes["car_noise"].startswith("car_noise: 50.0% below HLP on 25% of the clips")
-    assert "potential gain 12.50%" in notes["car_noise"]
+    assert notes["car_noise"].startswith("car_noise: 50.0 points below HLP on 25% of the clips")
+    assert "potential gain 12.50 points of overall accuracy" in notes["car_noise"]
     last = m.bayes_error_notes(table, decomposition=d)[-1]
     assert last.startswith("overall: training error 5.0% is below HLP error 10.0%")
     with pytest.raises(ValueError, match="potential_gain"):

@@ -121,7 +121,9 @@ def test_describe_seen_vs_unseen_says_what_the_interval_shows():
     high = m.describe_seen_vs_unseen([True] * 95 + [False] * 5, [True] * 60 + [False] * 40)
     assert "overstates what new users get" in high
     same = m.describe_seen_vs_unseen([True] * 8 + [False] * 2, [True] * 8 + [False] * 2)
-    assert "cannot be told apart" in same and "overstates" not in same
+    assert "cannot be told apart" in same and "overstates what" not in same
+    assert "does not overstate the unseen one beyond chance" in same
+    assert "one more reason" not in same and "flattering" not in same
     low = m.describe_seen_vs_unseen([True] * 60 + [False] * 40, [True] * 95 + [False] * 5)
     assert "unseen speakers scored higher" in low
     with pytest.raises(ValueError, match="at least two clips"):

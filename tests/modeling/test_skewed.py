@@ -191,3 +191,19 @@ def test_describe_threshold_choice_reads_the_interval(choice):
     # a target outside the interval is said to be missed, not excused by the few positives
     low = m.describe_threshold_choice(choice, target_recall=0.1)
     assert "neither confirm nor refute" not in low and "above the target" in low
+
+
+def test_describe_threshold_choice_compares_with_the_default_threshold(choice):
+    t = choice.threshold_recall
+    tp_tuned = int(((choice.score_test >= t) & (choice.y_test == 1)).sum())
+    tp_half = int(((choice.score_test >= 0.5) & (choice.y_test == 1)).sum())
+    text = m.describe_threshold_choice(choice, target_recall=0.9)
+    if tp_half > tp_tuned:  # the seeded split: 5 of 6 at 0.5, 4 of 6 at 0.599
+        assert "The default threshold 0.5 catches more test positives" in text
+        assert "too few to say" in text
+    # a default above the tuned threshold can never catch more
+    high = m.describe_threshold_choice(choice, target_recall=0.9, default_threshold=0.99)
+    assert "The default threshold 0.99 catches" in high and "no more than the tuned one" in high
+    assert "catches more test positives" not in high
+    low = m.describe_threshold_choice(choice, target_recall=0.9, default_threshold=0.0)
+    assert "catches more test positives" in low or tp_tuned == int(choice.y_test.sum())

@@ -84,7 +84,35 @@ def test_slice_metrics_recall_counts_positives_and_skips_empty_resamples():
     p = np.array([1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0])
     t = m.slice_metrics(y, p, ["a"] * 6 + ["b"] * 6, metric="recall", n_boot=100)
     assert t["n_positive"].tolist() == [1, 2, 3]
-    assert t.loc["a", "ci_low"] == 1.0  # resamples without the positive carry no recall
+    # one positive caught: an exact interval, not a bootstrap collapsed to [1, 1]
+    lo, hi = t.loc["a", ["ci_low", "ci_high"]]
+    assert lo == pytest.approx(0.025) and hi == 1.0
+    assert t.loc["b", "ci_low"] < 0.5 < t.loc["b", "ci_high"]  # 1 of 2
+
+
+def test_describe_per_class_recall_names_worst_rare_and_confusable():
+    y = np.repeat(np.arange(10), 20)
+    p = y.copy()
+    p[:8] = 9  # class 0 recall 0.6
+    p[40:46] = 3  # class 2 recall 0.7
+    text = m.describe_per_class_recall(m.per_class_recall(y, p))
+    assert text.startswith("Lowest recall: classes **0** (0.600, 20 samples), **2** (0.700")
+    assert "Every class has 20 samples, so none is rare." in text
+    assert "5/9 (1.000, 1.000): neither among the lowest" in text
+    # a rare class and a confusable pair inside the worst
+    y2 = np.concatenate([np.repeat([5, 9, 6, 7], 20), [1] * 4])
+    p2 = y2.copy()
+    p2[:10] = 9  # 5 -> 0.5
+    p2[20:30] = 5  # 9 -> 0.5
+    p2[40:42] = 7  # 6 -> 0.9
+    text2 = m.describe_per_class_recall(m.per_class_recall(y2, p2))
+    assert "Rare classes (support below 50% of the largest): 1 (4)" in text2
+    assert "5/9 (0.500, 0.500): both among the lowest" in text2
+    assert "6/7 (0.900, 1.000): neither" in text2
+    text3 = m.describe_per_class_recall(m.per_class_recall(y2, p2), n_worst=1, confusable=[(6, 5)])
+    assert "6/5 (0.900, 0.500): only 5 among the lowest" in text3
+    with pytest.raises(ValueError, match="recall"):
+        m.describe_per_class_recall(pd.DataFrame({"support": [1]}))
 
 
 def test_per_class_recall_keeps_rare_and_absent_classes():
