@@ -65,8 +65,10 @@ from mlkit.augmentation._seeds import (
     curve_gains_over_seeds,
     curves_over_seeds,
     describe_gains_over_seeds,
+    describe_one_split,
     describe_size_vs_data,
     describe_split_diversity,
+    describe_takeaways,
     gains_over_seeds,
     pick_augmented,
     seed_metrics,
@@ -121,5 +123,7 @@ __all__ = [
     "seed_metrics",
     "describe_gains_over_seeds",
     "describe_size_vs_data",
+    "describe_one_split",
+    "describe_takeaways",
     "describe_split_diversity",
 ]

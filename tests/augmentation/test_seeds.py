@@ -134,15 +134,20 @@ def test_describe_gains_over_seeds_reads_the_interval_of_the_difference(diff, ex
     assert expected in text
     more = "more" if diff[1] > 0 else "less"
     assert f"targeted copies raised *noisy* {more} than unrealistic copies did" in text
+    clear = diff[2] > 0 or diff[3] < 0
+    assert ("beyond what the split moves" in text) == clear
+    assert ("a difference is **not shown**" in text) == (not clear)
+    assert "the interval says whether" not in text
     assert "+0.100 (95 % interval +0.020 to +0.180; above 0 in 5 of 5 splits): above 0" in text
 
 
 @pytest.mark.parametrize(
     ("small", "large", "diff", "expected"),
     [
-        ((-0.02, -0.05, 0.01), (0.03, 0.01, 0.05), (0.05, 0.02, 0.08), "shows here in full"),
+        ((-0.03, -0.05, -0.01), (0.03, 0.01, 0.05), (0.06, 0.02, 0.1), "shows here in full"),
         ((0.03, 0.01, 0.05), (0.03, 0.01, 0.05), (0.0, -0.03, 0.03), "shows only in part"),
-        ((0.05, 0.02, 0.08), (-0.02, -0.05, 0.01), (-0.07, -0.1, -0.04), "does not show here"),
+        ((0.05, 0.02, 0.08), (-0.02, -0.05, 0.01), (-0.07, -0.1, -0.04), "is **not shown here**"),
+        ((-0.04, -0.09, 0.02), (0.02, -0.03, 0.07), (0.06, -0.03, 0.15), "is **not shown here**"),
     ],
 )
 def test_describe_size_vs_data_verdicts(small, large, diff, expected):
@@ -155,6 +160,59 @@ def test_describe_size_vs_data_verdicts(small, large, diff, expected):
     assert expected in text
     more = "gained more" if diff[0] > 0 else "gained less" if diff[0] < 0 else "gained as much"
     assert f"On average the large model {more} from the augmented copies" in text
+    # a part "shows" only when its interval is clearly on the claimed side of 0
+    small_part = text.split("*it can fail to help the small one*: ")[1]
+    if small[2] < 0:
+        assert small_part.startswith("**shows** (the small model lost accuracy")
+    elif small[1] > 0:
+        assert small_part.startswith("**contradicted** (it gained")
+    else:
+        assert small_part.startswith("**not shown** (interval includes 0")
+    large_part = text.split("*more data helps the large model*: ")[1]
+    assert large_part.startswith("**shows**" if large[1] > 0 else "**not shown**")
+    assert "reaches 0 or below" not in text and "within what the split moves" not in text
+
+
+def test_describe_one_split_reads_the_table_and_points_to_the_repeats():
+    c = pd.DataFrame(
+        {
+            "baseline": [0.9, 0.5, 0.8],
+            "targeted": [0.85, 0.6, 0.78],
+            "unrealistic": [0.9, 0.45, 0.8],
+        },
+        index=["clean", "noisy", "overall"],
+    )
+    text = aug.describe_one_split(c, target_tag="noisy")
+    assert "**targeted** copies on this one split: *noisy* 0.500 → 0.600 (raised)" in text
+    assert "overall 0.800 → 0.780 (lowered); lowered *clean* 0.900 → 0.850." in text
+    assert "*noisy* 0.500 → 0.450 (lowered), overall 0.800 → 0.800 (unchanged)." in text
+    assert "repeats over speaker splits below" in text
+
+
+@pytest.mark.parametrize("clear", [True, False])
+def test_describe_takeaways_follow_the_intervals(clear):
+    lo = 0.01 if clear else -0.02
+    g = _summary([
+        ("targeted_gain", 5, 0.05, lo, 0.1, 4, 1),
+        ("unrealistic_gain", 5, -0.05, -0.1, -lo, 1, 4),
+        ("targeted_minus_unrealistic", 5, 0.1, lo, 0.2, 4, 1),
+    ])  # fmt: skip
+    z = _summary([
+        ("curve_gain_small", 5, -0.03, -0.06, -lo, 1, 4),
+        ("curve_gain_large", 5, 0.03, lo, 0.06, 4, 1),
+    ])  # fmt: skip
+    text = aug.describe_takeaways(g, z, target_tag="noisy")
+    if clear:
+        assert "toward *noisy*, the tag error analysis ranked first, **raised**" in text
+        assert "copies **lowered** *noisy* beyond the split" in text
+        assert "targeted copies **beat** unrealistic ones beyond the split" in text
+        assert "large model: **raised** overall" in text
+        assert "small model: **lowered** overall" in text
+    else:
+        assert "is **not shown** to change its dev accuracy on this run" in text
+        assert "are not shown to change *noisy*" in text
+        assert "**cannot tell them apart**" in text
+        assert text.count("**not shown** to change overall accuracy") == 2
 
 
 def test_seed_metrics_names():
