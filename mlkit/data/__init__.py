@@ -17,6 +17,7 @@ from mlkit.data._agreement import (
     agreement_matrix,
     cohen_kappa_matrix,
     describe_disagreement,
+    describe_kappa_matrix,
     disagreement_by_clip,
     disputed_share_by_tag,
     fleiss_kappa,
@@ -138,6 +139,7 @@ __all__ = [
     "disagreement_by_clip",
     "relabel_candidates",
     "describe_disagreement",
+    "describe_kappa_matrix",
     "disputed_share_by_tag",
     "plot_kappa_matrix",
     # auditing the convention (section 2)

@@ -25,6 +25,7 @@ __all__ = [
     "relabel_candidates",
     "describe_disagreement",
     "disputed_share_by_tag",
+    "describe_kappa_matrix",
     "plot_kappa_matrix",
 ]
 
@@ -336,7 +337,7 @@ def describe_disagreement(per_clip) -> str:
 
 
 def disputed_share_by_tag(per_clip, *, tags, threshold: float = DISPUTED_DISSENT):
-    """Tabulate, per noise tag, the share of clips the labelers mostly agreed on or disputed.
+    """Tabulate, per noise tag, the share of clips that are unanimous, lightly or hard disputed.
 
     Parameters
     ----------
@@ -351,9 +352,10 @@ def disputed_share_by_tag(per_clip, *, tags, threshold: float = DISPUTED_DISSENT
     Returns
     -------
     pandas.DataFrame
-        Index: the tags (sorted); columns ``"mostly agreed"`` and
-        ``"disputed (>40% dissent)"`` (the threshold as a percentage), shares per row
-        summing to 1. A column is missing when no clip falls on that side.
+        Index ``tag`` (the tags, sorted); always the three columns ``"unanimous"``,
+        ``"some dissent (<=40%)"`` and ``"disputed (>40% dissent)"`` (the threshold as a
+        percentage), shares per row summing to 1; the last two together are the share of
+        clips with any disagreement.
 
     Raises
     ------
@@ -364,15 +366,74 @@ def disputed_share_by_tag(per_clip, *, tags, threshold: float = DISPUTED_DISSENT
     --------
     >>> per_clip = disagreement_by_clip([[1, 2, 3, 4], [1, 2, 3, 5]])
     >>> disputed_share_by_tag(per_clip, tags=["clean"] * 2 + ["car_noise"] * 2).to_dict("list")
-    {'mostly agreed': [0.5, 1.0], 'disputed (>40% dissent)': [0.5, 0.0]}
+    {'unanimous': [0.5, 1.0], 'some dissent (<=40%)': [0.0, 0.0], 'disputed (>40% dissent)': [0.5, 0.0]}
     """
     import pandas as pd
 
     t = check_float(threshold, "threshold", low=0.0, high=1.0, func="disputed_share_by_tag")
     tags = np.asarray(tags)
     check_same_length("disputed_share_by_tag", per_clip=per_clip, tags=tags)
-    return pd.crosstab(tags, per_clip.disagreement > t, normalize="index").rename(
-        columns={False: "mostly agreed", True: f"disputed (>{t:.0%} dissent)"}
+    dissent = per_clip["disagreement"].to_numpy(dtype=float)
+    columns = ["unanimous", f"some dissent (<={t:.0%})", f"disputed (>{t:.0%} dissent)"]
+    kind = np.where(dissent > t, columns[2], np.where(dissent > 0, columns[1], columns[0]))
+    table = pd.crosstab(pd.Series(tags, name="tag"), pd.Series(kind), normalize="index")
+    table = table.reindex(columns=columns, fill_value=0.0).astype(float)
+    table.columns.name = None
+    return table
+
+
+def describe_kappa_matrix(kappa) -> str:
+    """Say in markdown which labeler agrees least with the others, from the kappa matrix.
+
+    Parameters
+    ----------
+    kappa : pandas.DataFrame of shape (n_labelers, n_labelers)
+        As from :func:`cohen_kappa_matrix` (at least 3 labelers).
+
+    Returns
+    -------
+    str
+        One sentence naming the labeler with the lowest mean kappa with the others, and
+        whether that kappa is the lowest of every pair it is in.
+
+    Raises
+    ------
+    ValueError
+        If there are fewer than 3 labelers.
+
+    Examples
+    --------
+    >>> k = cohen_kappa_matrix([[1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 5]], names=["a", "b", "c"])
+    >>> describe_kappa_matrix(k)[:40]
+    '`c` has the lowest kappa with every othe'
+    """
+    values = kappa.to_numpy(dtype=float)
+    n = values.shape[0]
+    if n < 3:
+        raise ValueError(f"describe_kappa_matrix needs at least 3 labelers. Got {n}.")
+    off = ~np.eye(n, dtype=bool)
+    means = np.array([values[i, off[i]].mean() for i in range(n)])
+    worst = int(np.argmin(means))
+    names = [str(x) for x in kappa.index]
+    others = [j for j in range(n) if j != worst]
+    # lowest with everyone: for each other labeler j, worst is j's least-agreeing partner
+    lowest_everywhere = all(
+        values[j, worst] <= min(values[j, k] for k in others if k != j) for j in others
+    )
+    rest = np.delete(means, worst)
+    low, high = values[worst, others].min(), values[worst, others].max()
+    pair = f"kappa {low:.2f}" if f"{low:.2f}" == f"{high:.2f}" else f"kappa {low:.2f} to {high:.2f}"
+    if lowest_everywhere:
+        head = f"`{names[worst]}` has the lowest kappa with every other labeler ({pair})"
+    else:
+        head = (
+            f"`{names[worst]}` has the lowest mean kappa with the others ({pair}), though "
+            "not the lowest with every one of them"
+        )
+    return (
+        f"{head}; the others average {rest.min():.2f} to {rest.max():.2f} with their "
+        f"colleagues, against {means[worst]:.2f} for `{names[worst]}`. Low kappa with everyone "
+        "is how a team spots a careless labeler without knowing the truth."
     )
 
 

@@ -498,8 +498,30 @@ def describe_hlp_artefact(vs_hlp, vs_hlp_conv) -> str:
     """
     lead, lead_conv = hlp_lead(vs_hlp), hlp_lead(vs_hlp_conv)
     amb_lead = hlp_lead(vs_hlp, row="ambiguous")
+    amb_lead_conv = hlp_lead(vs_hlp_conv, row="ambiguous")
     amb_row, clear_row = vs_hlp.loc["ambiguous"], vs_hlp.loc["clear"]
     beats = "it beats HLP" if lead > 0 else "it does not beat HLP"
+    hlp_amb_conv = vs_hlp_conv.loc["ambiguous", "hlp_agreement"]
+    if f"{amb_lead_conv:+.1%}" == f"{amb_lead:+.1%}":
+        there = f"the model's lead there is unchanged at **{amb_lead_conv:+.1%}**"
+    elif amb_lead_conv <= 0:
+        there = f"the model's lead there is gone ({amb_lead_conv:+.1%})"
+    else:
+        change = "shrank" if amb_lead_conv < amb_lead else "grew"
+        there = f"the model's lead there {change} to **{amb_lead_conv:+.1%}**"
+    if f"{lead_conv:+.1%}" == f"{lead:+.1%}":
+        overall = f"overall it did not move (**{lead_conv:+.1%}**)"
+    else:
+        overall = f"overall it is **{lead_conv:+.1%}**"
+    if amb_lead_conv > 0:
+        verdict = (
+            "Here the convention, followed imperfectly (see the audit above), did not make the "
+            "ambiguous clips' labels consistent, so the artefact remains. "
+        )
+    elif amb_lead > 0:
+        verdict = "Here the convention removed the artefact. "
+    else:
+        verdict = "Here the model had no lead on the ambiguous clips to begin with. "
     return (
         f"On inconsistent labels the model's agreement with the labelers is **{lead:+.1%}** "
         f"against HLP ({beats}). On the {int(amb_row.n_samples)} ambiguous clips alone its "
@@ -509,10 +531,9 @@ def describe_hlp_artefact(vs_hlp, vs_hlp_conv) -> str:
         "not skill; on clear clips, the ones users care about, its accuracy is "
         f"{clear_row.model_accuracy:.1%} vs the labelers' {clear_row.hlp_accuracy:.1%} (it was "
         "built to match them). After the convention HLP on the ambiguous clips is "
-        f"{vs_hlp_conv.loc['ambiguous', 'hlp_agreement']:.0%}, the model's lead there is gone "
-        f"and overall it is **{lead_conv:+.1%}**. Beating HLP measured on inconsistent labels "
-        "says more about the labels than about the model: make labels consistent before "
-        "using HLP as a target."
+        f"{hlp_amb_conv:.1%}, {there} and {overall}. {verdict}Beating HLP measured on "
+        "inconsistent labels says more about the labels than about the model: make labels "
+        "consistent before using HLP as a target."
     )
 
 

@@ -66,13 +66,34 @@ def describe_summary(
     agree_before = hlp_before.loc["overall", "hlp_agreement"]
     agree_after = hlp_after.loc["overall", "hlp_agreement"]
     shared = hlp_shared.loc["overall", "hlp_accuracy"]
+    if f"{kappa_after:.3f}" == f"{kappa_before:.3f}":
+        kappa_text = (
+            f"Fleiss' kappa {kappa_before:.3f} with the team's habits;\n"
+            "  the documented convention did not move it"
+        )
+    else:
+        kappa_text = (
+            f"Fleiss' kappa {kappa_before:.3f} with the team's habits,\n"
+            f"  {kappa_after:.3f} after the documented convention ({kappa_after - kappa_before:+.3f})"
+        )
+    if f"{agree_after:.1%}" == f"{agree_before:.1%}":
+        hlp_text = f"did not move with the convention ({agree_before:.1%})"
+    else:
+        hlp_text = f"went from {agree_before:.1%} to\n  {agree_after:.1%}"
+    if f"{100 * lead_conv:+.1f}" == f"{100 * lead:+.1f}":
+        lead_text = (
+            f"{100 * lead:+.1f} points on inconsistent labels, and the convention did not move it"
+        )
+    else:
+        lead_text = (
+            f"{100 * lead:+.1f} points on inconsistent labels and by {100 * lead_conv:+.1f} "
+            "after the convention"
+        )
     return f"""
 - **x and y** are defined, with an `UNINTELLIGIBLE` label and a written convention.
-- **Label consistency** is measurable without the truth: Fleiss' kappa {kappa_before:.3f} with the team's habits,
-  {kappa_after:.3f} after the documented convention ({kappa_after - kappa_before:+.3f}).
-- **HLP** as agreement between labelers went from {agree_before:.1%} to
-  {agree_after:.1%}; a model copying the majority on ambiguous clips led it by
-  {100 * lead:+.1f} points on inconsistent labels and by {100 * lead_conv:+.1f} after the convention. Models are compared with
+- **Label consistency** is measurable without the truth: {kappa_text}.
+- **HLP** as agreement between labelers {hlp_text}; a model copying the majority on ambiguous
+  clips led it by {lead_text}. Models are compared with
   `data.estimate_hlp` ({shared:.1%} here: typical labelers vs the spoken digit).
 - **Label noise**: {noise_text}
 - **Splits** keep one distribution (largest class-share deviation {split_deviation:.1%}),

@@ -180,7 +180,39 @@ def test_disputed_share_by_tag(threshold, column):
         per_clip, tags=["clean", "clean", "car_noise", "car_noise"], threshold=threshold
     )
     assert list(table.index) == ["car_noise", "clean"]
-    assert table.loc["clean", "mostly agreed"] == 1.0
+    assert table.index.name == "tag" and table.columns.name is None
+    assert list(table.columns)[:2] == ["unanimous", f"some dissent (<={threshold:.0%})"]
+    assert table.loc["clean", "unanimous"] == 1.0
     assert table.loc["car_noise", column] == (0.5 if threshold == 0.4 else 1.0)
+    assert table.loc["car_noise"].sum() == pytest.approx(1.0)
+    # every column is present even when no clip is disputed (the notebook's 5-labeler case)
+    calm = data.disputed_share_by_tag(
+        data.disagreement_by_clip([[1, 2], [1, 2], [1, 3]]), tags=["a", "b"]
+    )
+    assert calm.loc["b", "disputed (>40% dissent)"] == 0.0
+    assert calm.loc["b", "some dissent (<=40%)"] == 1.0 and calm.loc["a", "unanimous"] == 1.0
     with pytest.raises(ValueError, match="same length"):
         data.disputed_share_by_tag(per_clip, tags=["clean"])
+
+
+def _kappa_table(values, names=("a", "b", "c", "d")):
+    import numpy as np
+    import pandas as pd
+
+    k = np.eye(len(names))
+    for (i, j), v in values.items():
+        k[i, j] = k[j, i] = v
+    return pd.DataFrame(k, index=list(names), columns=list(names))
+
+
+def test_describe_kappa_matrix_names_the_outlier_both_branches():
+    pairs = {(0, 1): 0.5, (0, 2): 0.9, (0, 3): 0.9, (1, 2): 0.6, (1, 3): 0.6, (2, 3): 0.95}
+    text = data.describe_kappa_matrix(_kappa_table(pairs))
+    assert text.startswith("`b` has the lowest kappa with every other labeler (kappa 0.50 to 0.60)")
+    assert "against 0.57 for `b`" in text
+    pairs[(0, 3)] = 0.4  # a agrees less with d than with b: b is lowest on average only
+    text = data.describe_kappa_matrix(_kappa_table(pairs))
+    assert text.startswith("`b` has the lowest mean kappa with the others")
+    assert "not the lowest with every one of them" in text
+    with pytest.raises(ValueError, match="at least 3"):
+        data.describe_kappa_matrix(_kappa_table({(0, 1): 0.5}, names=("a", "b")))

@@ -113,6 +113,21 @@ def test_describe_hlp_artefact_states_the_leads():
     assert f"**{data.hlp_lead(vs):+.1%}** against HLP (it beats HLP)" in text
     assert f"On the {int(amb.sum())} ambiguous clips alone" in text
     assert f"overall it is **{data.hlp_lead(vs_conv):+.1%}**" in text
+    amb_conv = data.hlp_lead(vs_conv, row="ambiguous")
+    assert ("lead there is gone" in text) == (amb_conv <= 0)
+    assert ("the artefact remains" in text) == (amb_conv > 0)
+
+
+def test_describe_hlp_artefact_says_when_the_convention_changed_nothing():
+    y, _, amb, lab, truth = _team()
+    kw = {"ambiguous": amb, "y_convention": truth, "error_rate": 0.1}
+    vs = data.consistent_model_vs_hlp(y, lab, **kw)
+    text = data.describe_hlp_artefact(vs, vs)  # the notebook's case: same labels after
+    amb_lead = data.hlp_lead(vs, row="ambiguous")
+    assert amb_lead > 0
+    assert f"lead there is unchanged at **{amb_lead:+.1%}**" in text
+    assert f"overall it did not move (**{data.hlp_lead(vs):+.1%}**)" in text
+    assert "the artefact remains" in text and "is gone" not in text
 
 
 def test_hlp_views_and_shared_hlp_text():
@@ -143,3 +158,17 @@ def test_labeling_team_view_convention_raises_kappa():
     assert text.startswith(f"Fleiss' kappa **{kappa:.3f}**")
     assert float(text_conv.split("**")[1]) > kappa
     assert list(styled.data.index)[-1] == "overall"
+
+
+def test_describe_hlp_artefact_when_the_model_never_led_on_ambiguous_clips():
+    import pandas as pd
+
+    cols = ["hlp_agreement", "model_agreement", "hlp_accuracy", "model_accuracy", "n_samples"]
+    rows = {"ambiguous": [0.8, 0.7, 0.1, 0.0, 4], "clear": [0.9, 0.9, 0.95, 0.95, 96]}
+    rows["overall"] = [0.9, 0.89, 0.9, 0.9, 100]
+    vs = pd.DataFrame.from_dict(rows, orient="index", columns=cols)
+    vs["model_beats_hlp"] = vs.model_agreement > vs.hlp_agreement
+    text = data.describe_hlp_artefact(vs, vs)
+    assert "(it does not beat HLP)" in text
+    assert "no lead on the ambiguous clips to begin with" in text
+    assert "removed the artefact" not in text and "remains" not in text

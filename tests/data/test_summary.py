@@ -29,3 +29,26 @@ def test_describe_summary_reads_every_number():
     assert "largest class-share deviation 1.5%" in text
     assert "random folds\n  91.9% vs speaker-grouped 83.1%\n  (leakage gap +8.8%)" in text
     assert "rejected 12 of 108 rows" in text
+
+
+def test_describe_summary_says_when_the_convention_did_not_move_anything():
+    t = data.hlp_by_tag([[1, 2, 3, 4], [1, 2, 3, 5]], y_true=[1, 2, 3, 4])
+    leak = {"random_split_accuracy": 0.9, "grouped_split_accuracy": 0.8, "leakage_gap": 0.1}
+    text = data.describe_summary(
+        kappa_before=0.9022,
+        kappa_after=0.9022,
+        hlp_before=t,
+        hlp_after=t,
+        hlp_shared=t,
+        lead=0.0073,
+        lead_conv=0.0073,
+        noise_text="NOISE",
+        split_deviation=0.01,
+        leak=leak,
+        n_rejected=1,
+        n_rows=2,
+    )
+    assert "the documented convention did not move it" in text
+    assert "(+0.000)" not in text and "went from" not in text
+    assert "did not move with the convention (75.0%)" in text
+    assert "+0.7 points on inconsistent labels, and the convention did not move it" in text
