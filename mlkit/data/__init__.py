@@ -54,15 +54,17 @@ from mlkit.data._label_noise import (
     class_balance_table,
     clean_half_advantage,
     describe_label_noise,
-    describe_label_noise_over_seeds,
     describe_rare_noise,
     label_noise_learning_curves,
     mean_curves,
+    noise_gap_table,
+    plot_learning_curves,
+)
+from mlkit.data._label_noise_seeds import (
+    describe_label_noise_over_seeds,
     noise_drop_intervals,
     noise_drops_by_seed,
-    noise_gap_table,
     noise_interval_metrics,
-    plot_learning_curves,
     seed_interval,
 )
 from mlkit.data._labelers import (
