@@ -64,16 +64,18 @@ from mlkit.augmentation._seeds import (
     compare_on_split,
     curve_gains_over_seeds,
     curves_over_seeds,
-    describe_gains_over_seeds,
-    describe_one_split,
-    describe_size_vs_data,
     describe_split_diversity,
-    describe_takeaways,
     gains_over_seeds,
     pick_augmented,
     seed_metrics,
     source_positions,
     summarise_over_seeds,
+)
+from mlkit.augmentation._seeds_text import (
+    describe_gains_over_seeds,
+    describe_one_split,
+    describe_size_vs_data,
+    describe_takeaways,
 )
 from mlkit.augmentation._transforms import prepare_clip
 

@@ -43,10 +43,12 @@ from mlkit.data._hlp import (
     hlp_lead,
     hlp_views_table,
     human_correct_per_clip,
+    simulate_consistent_model,
+)
+from mlkit.data._hlp_views import (
     labeling_team_view,
     plot_hlp_by_tag,
     plot_hlp_comparison,
-    simulate_consistent_model,
 )
 from mlkit.data._label_noise import (
     add_label_noise,

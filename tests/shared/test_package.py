@@ -32,3 +32,16 @@ def test_import_mlkit_imports_no_phase():
     code = "import sys, mlkit; print(sorted(m for m in sys.modules if m.startswith('mlkit')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['mlkit']", out.stdout
+
+
+def test_no_module_over_700_lines():
+    """One notebook section per private file keeps every file short enough to read (issue 10)."""
+    from pathlib import Path
+
+    root = Path(mlkit.__file__).parent
+    long = {
+        str(p.relative_to(root)): n
+        for p in root.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 700
+    }
+    assert not long, f"split these files along their notebook sections: {long}"
