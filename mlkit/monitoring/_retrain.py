@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mlkit._validation import check_float, check_random_state
 from mlkit.monitoring._dashboards import window_metrics
 from mlkit.monitoring._drift import DriftMonitor
 from mlkit.monitoring._pipeline import speech_training_set
@@ -317,8 +318,6 @@ def retrain_gain(
     (0.425, True, 1.0)
     """
     from scipy.stats import bootstrap
-
-    from mlkit._validation import check_float, check_random_state
 
     confidence_level = check_float(
         confidence_level, "confidence_level", low=0.0, high=1.0, func="retrain_gain"

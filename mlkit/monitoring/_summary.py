@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mlkit.monitoring._nodes import _order
+from mlkit.monitoring._retrain import describe_retrain
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -200,8 +201,6 @@ def describe_takeaways(
     >>> text.splitlines()[1]
     '- Software rules fired 0 alert(s) across the four streams: the software dashboards stayed green through all three incidents.'
     """
-    from mlkit.monitoring._retrain import describe_retrain
-
     sw = sum(int(a["node"].eq("software").sum()) for a in alerts.values())
     concept = alerts["concept_drift"]
     concept = concept[concept["alert_day"] >= events["concept_drift"].onset_day]

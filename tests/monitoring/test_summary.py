@@ -56,18 +56,22 @@ def results():
     return summary, events, alerts, detections, tables, fault, retrain
 
 
-def test_summary_metrics(results):
+def _metrics(results, *, report_drift, **fault_changes):
     summary, events, alerts, detections, tables, fault, retrain = results
-    m = mon.summary_metrics(
+    return mon.summary_metrics(
         summary,
         events,
         detections=detections,
         alerts=alerts,
         tables=tables,
-        pipeline_fault=fault,
+        pipeline_fault={**fault, **fault_changes},
         retrain=retrain,
-        report=pd.DataFrame({"drift": [True, True, False]}),
+        report=pd.DataFrame({"drift": report_drift}),
     )
+
+
+def test_summary_metrics(results):
+    m = _metrics(results, report_drift=[True, True, False])
     expected_names = yaml.safe_load(open("nbs_ci.yml"))["notebooks"][
         "notebooks/06_monitoring.ipynb"
     ]
@@ -97,18 +101,7 @@ def test_summary_metrics(results):
     [(1.0, 3.0, True), (3.0, 3.0, False), (1.0, np.nan, True), (np.nan, 3.0, False)],
 )
 def test_summary_metrics_vad_first(results, vad, acc, first):
-    summary, events, alerts, detections, tables, fault, retrain = results
-    fault = {**fault, "vad_node": vad, "accuracy": acc}
-    m = mon.summary_metrics(
-        summary,
-        events,
-        detections=detections,
-        alerts=alerts,
-        tables=tables,
-        pipeline_fault=fault,
-        retrain=retrain,
-        report=pd.DataFrame({"drift": [True]}),
-    )
+    m = _metrics(results, report_drift=[True], vad_node=vad, accuracy=acc)
     assert m["pipeline_fault_vad_first"] is first
 
 
