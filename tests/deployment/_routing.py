@@ -46,3 +46,15 @@ def stream(n, *, flag=None, seed=0):
         X[flag, 1] = 1
     ids = np.array([f"client-{i}" for i in rng.integers(0, 500, n)])
     return X, ids
+
+
+SMALL_CANARY = {"schedule": (0.5, 1.0), "interval_requests": 200, "min_gate_requests": 10}
+
+
+def small_canary(candidate, *, stable=None, **kwargs):
+    """Return a fitted two-step canary (weights 0.5 then 1.0, 200-request intervals)."""
+    from mlkit.deployment import CanaryRouter
+
+    return CanaryRouter(
+        Echo() if stable is None else stable, candidate, **SMALL_CANARY | kwargs
+    ).fit()

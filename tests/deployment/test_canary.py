@@ -8,7 +8,7 @@ from sklearn.exceptions import NotFittedError
 
 from mlkit import deployment as dep
 from mlkit._stats import psi
-from tests.deployment._routing import Const, Echo, RaisesOnNegative, stream
+from tests.deployment._routing import Const, Echo, RaisesOnNegative, small_canary, stream
 
 
 def test_sticky_assignment_same_id_same_version_and_monotone_in_weight():
@@ -51,14 +51,7 @@ def test_schedule_is_followed_and_candidate_promoted_when_gates_pass():
 @pytest.mark.parametrize("n_consecutive", [1, 2, 3])
 def test_rollback_after_n_consecutive_failing_intervals(n_consecutive):
     X, ids = stream(3000, flag=slice(None))
-    r = dep.CanaryRouter(
-        Echo(),
-        Echo(shift=3),
-        schedule=(0.5, 1.0),
-        interval_requests=200,
-        n_consecutive=n_consecutive,
-        min_gate_requests=10,
-    ).fit()
+    r = small_canary(Echo(shift=3), n_consecutive=n_consecutive)
     y = r.replay(X, request_ids=ids, batch_size=50)
     assert r.status_ == "rolled_back" and r.canary_weight_ == 0.0
     assert r.rollback_interval_ == n_consecutive - 1
@@ -72,14 +65,7 @@ def test_rollback_after_n_consecutive_failing_intervals(n_consecutive):
 def test_isolated_failure_does_not_roll_back_and_resets_the_count():
     X, ids = stream(2000)
     X[200:400, 0] = -1  # the candidate raises in interval 1 only (errors are judged per interval)
-    r = dep.CanaryRouter(
-        Echo(),
-        RaisesOnNegative(),
-        schedule=(0.5, 1.0),
-        interval_requests=200,
-        n_consecutive=2,
-        min_gate_requests=10,
-    ).fit()
+    r = small_canary(RaisesOnNegative(), n_consecutive=2)
     r.replay(X, request_ids=ids)
     h = r.history()
     assert h["passed"].tolist()[:3] == [True, False, True]
@@ -89,18 +75,7 @@ def test_isolated_failure_does_not_roll_back_and_resets_the_count():
 
 def test_report_only_mode_records_failures_but_never_rolls_back():
     X, ids = stream(2000, flag=slice(None))
-    r = (
-        dep.CanaryRouter(
-            Echo(),
-            Echo(shift=3),
-            schedule=(0.5, 1.0),
-            interval_requests=200,
-            min_gate_requests=10,
-            auto_rollback=False,
-        )
-        .fit()
-        .replay(X, request_ids=ids)
-    )
+    r = small_canary(Echo(shift=3), auto_rollback=False).replay(X, request_ids=ids)
     assert r.status_ == "promoted" and r.rollback_interval_ is None
     assert r.first_failure_interval_ == 0
 
@@ -108,14 +83,7 @@ def test_report_only_mode_records_failures_but_never_rolls_back():
 def test_errors_fall_back_to_stable_and_trip_the_error_gate():
     X, ids = stream(400)
     X[::5, 0] = -1  # the candidate raises on these rows
-    r = dep.CanaryRouter(
-        Echo(),
-        RaisesOnNegative(),
-        schedule=(0.5, 1.0),
-        interval_requests=200,
-        n_consecutive=2,
-        min_gate_requests=10,
-    ).fit()
+    r = small_canary(RaisesOnNegative(), n_consecutive=2)
     y = r.predict(X, request_ids=ids)
     assert not any(v is None for v in y)
     log = r.requests_frame()
@@ -147,9 +115,8 @@ def test_agreement_accumulates_one_count_per_example_and_per_segment():
     groups = np.arange(2000) % 100  # 100 clips, each requested 20 times
     segments = np.where(groups < 20, "phone", "app")
     X[:, 1] = (groups < 20).astype(float)  # Echo(shift=3) is wrong exactly on the phone clips
-    kw = dict(schedule=(0.5, 1.0), interval_requests=200, min_gate_requests=10)
     acc = {"overall": 0.95, "phone": 0.95, "app": 0.95}
-    r = dep.CanaryRouter(Echo(), Echo(shift=3), stable_accuracy=acc, **kw).fit()
+    r = small_canary(Echo(shift=3), stable_accuracy=acc)
     r.replay(X, request_ids=ids, groups=groups, segments=segments)
     h = r.history()
     assert h["n_examples"].max() <= 100 and r.n_examples_ <= 100
@@ -162,7 +129,7 @@ def test_agreement_accumulates_one_count_per_example_and_per_segment():
     text = dep.describe_canary({"bad": r})
     assert text.startswith("- **bad**: *rolled back* at interval 1, after 400 requests; failed:")
     assert "agreement on phone: 0 of " in text and "< floor 0.80" in text
-    pooled = dep.CanaryRouter(Echo(), Echo(shift=3), stable_accuracy=0.95, **kw).fit()
+    pooled = small_canary(Echo(shift=3), stable_accuracy=0.95)
     pooled.replay(X, request_ids=ids, groups=groups, segments=segments)
     assert pooled.status_ == "promoted"
     assert "*promoted* at interval" in dep.describe_canary({"pooled": pooled})
@@ -190,15 +157,7 @@ def test_canary_psi_gate_is_monitoring_psi_with_the_router_epsilon():
     X, ids = stream(400)
     values = {}
     for eps in (0.01, 0.001):
-        r = dep.CanaryRouter(
-            Echo(),
-            Const(3),
-            schedule=(0.5, 1.0),
-            interval_requests=200,
-            min_gate_requests=10,
-            psi_epsilon=eps,
-            auto_rollback=False,
-        ).fit()
+        r = small_canary(Const(3), psi_epsilon=eps, auto_rollback=False)
         r.replay(X, request_ids=ids)
         first = r.requests_frame().iloc[:200]
         cand = first[first["version"] == "candidate"]
@@ -253,9 +212,7 @@ def test_canary_bad_requests_and_models():
 
 def test_canary_table_keeps_the_decision_columns_rounded():
     X, ids = stream(1000, flag=slice(None))
-    r = dep.CanaryRouter(
-        Echo(), Echo(shift=3), schedule=(0.5, 1.0), interval_requests=200, min_gate_requests=10
-    ).fit()
+    r = small_canary(Echo(shift=3))
     r.replay(X, request_ids=ids)
     table = dep.canary_table(r)
     assert table.columns.tolist() == list(dep.HISTORY_COLUMNS)
@@ -270,15 +227,7 @@ def test_plot_canary_draws_three_rows_per_router():
     matplotlib.use("Agg")
     X, ids = stream(1000, flag=slice(None))
     routers = {
-        name: dep.CanaryRouter(
-            Echo(),
-            Echo(shift=shift),
-            schedule=(0.5, 1.0),
-            interval_requests=200,
-            min_gate_requests=10,
-        )
-        .fit()
-        .replay(X, request_ids=ids)
+        name: small_canary(Echo(shift=shift)).replay(X, request_ids=ids)
         for name, shift in [("good", 0), ("bad", 3)]
     }
     fig = dep.plot_canary(routers, title="t")

@@ -12,7 +12,7 @@ from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 from mlkit import deployment as dep
 from mlkit._validation import check_request_batch
 from mlkit.errors import NotFittedError
-from tests.deployment._routing import Echo, stream
+from tests.deployment._routing import SMALL_CANARY, Echo, small_canary, stream
 
 
 def test_assign_bucket_is_stable_across_processes_and_uniform():
@@ -61,24 +61,12 @@ def test_replay_candidates_gives_each_candidate_its_own_router_on_the_same_strea
         {"same": Echo(), "shifted": Echo(shift=3)},
         X,
         request_ids=ids,
-        schedule=(0.5, 1.0),
-        interval_requests=200,
-        min_gate_requests=10,
+        **SMALL_CANARY,
     )
     assert list(routers) == ["same", "shifted"]
     assert routers["same"].status_ == "promoted" and routers["shifted"].status_ == "rolled_back"
     for name, shift in [("same", 0), ("shifted", 3)]:
-        direct = (
-            dep.CanaryRouter(
-                Echo(),
-                Echo(shift=shift),
-                schedule=(0.5, 1.0),
-                interval_requests=200,
-                min_gate_requests=10,
-            )
-            .fit()
-            .replay(X, request_ids=ids, batch_size=100)
-        )
+        direct = small_canary(Echo(shift=shift)).replay(X, request_ids=ids, batch_size=100)
         cols = ["canary_weight", "n_candidate", "agreement", "psi", "action"]  # not latency
         assert routers[name].history()[cols].equals(direct.history()[cols])
     y_live = Echo().predict(X)
