@@ -145,6 +145,20 @@ def low_bandwidth_edges(*, n_draws: int = 20, duration_s: float = 2.0, random_st
     return table
 
 
+def _edge_ranges(edges) -> dict:
+    """Return, per edge column, production's edge (Hz), the draws' min and max (Hz) and their count."""
+    aug = edges.drop(index="production")
+    return {
+        col: (
+            float(edges.loc["production", col]),
+            float(aug[col].min()),
+            float(aug[col].max()),
+            len(aug),
+        )
+        for col in ("upper_3db_hz", "upper_20db_hz")
+    }
+
+
 def band_edge_metrics(edges) -> dict:
     """Return the band edges to record: production's, and the augmentation draws' min and max.
 
@@ -168,13 +182,12 @@ def band_edge_metrics(edges) -> dict:
     >>> band_edge_metrics(e)["lowband_augmented_upper_3db_hz_min"]
     1700.0
     """
-    aug = edges.drop(index="production")
     out = {}
-    for col in ("upper_3db_hz", "upper_20db_hz"):
-        out[f"lowband_production_{col}"] = round(float(edges.loc["production", col]))
-        out[f"lowband_augmented_{col}_min"] = round(float(aug[col].min()))
-        out[f"lowband_augmented_{col}_max"] = round(float(aug[col].max()))
-    return {k: float(v) for k, v in out.items()}
+    for col, (prod, lo, hi, _) in _edge_ranges(edges).items():
+        out[f"lowband_production_{col}"] = float(round(prod))
+        out[f"lowband_augmented_{col}_min"] = float(round(lo))
+        out[f"lowband_augmented_{col}_max"] = float(round(hi))
+    return out
 
 
 def describe_band_edges(edges) -> str:
@@ -201,17 +214,13 @@ def describe_band_edges(edges) -> str:
     - upper -3 dB edge: production 1.85 kHz; 2 augmentation draws 1.70-2.00 kHz, which **includes** production's.
     - upper -20 dB point: production 2.10 kHz; 2 augmentation draws 2.20-2.30 kHz, which **misses** production's.
     """
-    aug = edges.drop(index="production")
+    names = {"upper_3db_hz": "upper -3 dB edge", "upper_20db_hz": "upper -20 dB point"}
     lines = []
-    for col, name in (
-        ("upper_3db_hz", "upper -3 dB edge"),
-        ("upper_20db_hz", "upper -20 dB point"),
-    ):
-        prod = float(edges.loc["production", col])
-        lo, hi = float(aug[col].min()), float(aug[col].max())
+    for col, (prod, lo, hi, n_draws) in _edge_ranges(edges).items():
+        name = names[col]
         verdict = "**includes**" if lo <= prod <= hi else "**misses**"
         lines.append(
-            f"- {name}: production {prod / 1000:.2f} kHz; {len(aug)} augmentation draws "
+            f"- {name}: production {prod / 1000:.2f} kHz; {n_draws} augmentation draws "
             f"{lo / 1000:.2f}-{hi / 1000:.2f} kHz, which {verdict} production's."
         )
     return "\n".join(lines)

@@ -10,17 +10,18 @@ __all__ = [
 ]
 
 
+def _side(row) -> int:
+    """Return 1 when the interval is clearly above 0, -1 when clearly below, else 0."""
+    return 1 if row["ci_low"] > 0 else -1 if row["ci_high"] < 0 else 0
+
+
 def _verdict(row) -> str:
-    if row["ci_low"] > 0:
-        return "above 0"
-    if row["ci_high"] < 0:
-        return "below 0"
-    return "not distinguishable from 0"
+    return {1: "above 0", -1: "below 0", 0: "not distinguishable from 0"}[_side(row)]
 
 
-def _fmt(row, what: str) -> str:
+def _fmt(row) -> str:
     return (
-        f"{what} {row['mean']:+.3f} (95 % interval {row['ci_low']:+.3f} to {row['ci_high']:+.3f}; "
+        f"{row['mean']:+.3f} (95 % interval {row['ci_low']:+.3f} to {row['ci_high']:+.3f}; "
         f"above 0 in {int(row['n_positive'])} of {int(row['n_seeds'])} splits)"
     )
 
@@ -62,26 +63,26 @@ def describe_gains_over_seeds(summary, *, target_tag: str, names=("targeted", "u
     first, second = names
     lines = [
         f"- **{name}** copies changed *{target_tag}* dev accuracy by "
-        + _fmt(summary.loc[f"{name}_gain"], "").strip()
+        + _fmt(summary.loc[f"{name}_gain"])
         + f": {_verdict(summary.loc[f'{name}_gain'])}."
         for name in names
     ]
     diff = summary.loc[f"{first}_minus_{second}"]
-    if diff["ci_low"] > 0:
+    if _side(diff) == 1:
         end = f"{first} augmentation beat {second} augmentation"
         end += (
             " on every measure here" if diff["n_negative"] == 0 else ", though not on every split"
         )
-    elif diff["ci_high"] < 0:
+    elif _side(diff) == -1:
         end = f"{second} augmentation beat {first} augmentation here"
     else:
         end = (
             f"the interval contains 0, so these {int(diff['n_seeds'])} splits cannot tell the two "
             "apart"
         )
-    lines.append(f"- **{first} minus {second}**: " + _fmt(diff, "").strip() + f": {end}.")
+    lines.append(f"- **{first} minus {second}**: " + _fmt(diff) + f": {end}.")
     more = "more" if diff["mean"] > 0 else "less" if diff["mean"] < 0 else "as much"
-    if diff["ci_low"] > 0 or diff["ci_high"] < 0:
+    if _side(diff):
         tail = ", and the interval is clearly on one side of 0: beyond what the split moves."
     else:
         tail = (
@@ -129,14 +130,14 @@ def describe_size_vs_data(summary) -> str:
     diff = summary.loc["curve_gain_large_minus_small"]
     lines = [
         "- **small** model (logistic regression on 13 MFCC means): overall "
-        + _fmt(small, "").strip() + ".",
+        + _fmt(small) + ".",
         "- **large** model (RBF SVM on 144 MFCC features): overall "
-        + _fmt(large, "").strip() + ".",
-        "- **large minus small**: " + _fmt(diff, "").strip() + ".",
+        + _fmt(large) + ".",
+        "- **large minus small**: " + _fmt(diff) + ".",
     ]  # fmt: skip
-    helps_large = large["ci_low"] > 0
-    fails_small = small["ci_high"] < 0
-    more_for_large = diff["ci_low"] > 0
+    helps_large = _side(large) == 1
+    fails_small = _side(small) == -1
+    more_for_large = _side(diff) == 1
     parts = [
         "*more data helps the large model*: " + _part(large, "the large model gained", "it lost"),
         "*it can fail to help the small one*: "
@@ -157,7 +158,7 @@ def describe_size_vs_data(summary) -> str:
         f"one ({diff['mean']:+.3f} accuracy)"
         + (
             ", beyond what the split moves."
-            if diff["ci_low"] > 0 or diff["ci_high"] < 0
+            if _side(diff)
             else "; the interval includes 0, so these splits cannot tell the two apart."
         )
     )
@@ -166,10 +167,10 @@ def describe_size_vs_data(summary) -> str:
 
 def _part(row, shown: str, against: str, *, below: bool = False) -> str:
     """One part of a claim: **shows** only when the interval is clearly on the claimed side."""
-    lo, hi = (row["ci_low"], row["ci_high"]) if not below else (-row["ci_high"], -row["ci_low"])
-    if lo > 0:
+    side = -_side(row) if below else _side(row)
+    if side == 1:
         return f"**shows** ({shown}: interval clearly {'below' if below else 'above'} 0)"
-    if hi < 0:
+    if side == -1:
         return f"**contradicted** ({against}: interval clearly {'above' if below else 'below'} 0)"
     return "**not shown** (interval includes 0: cannot be told apart from no change)"
 
@@ -258,9 +259,6 @@ def describe_takeaways(gain_summary, size_summary, *, target_tag: str) -> str:
     - Augmenting toward *noisy*, the tag error analysis ranked first, **raised** its dev accuracy beyond the split (interval +0.020 to +0.100).
     """
 
-    def side(row):
-        return 1 if row["ci_low"] > 0 else -1 if row["ci_high"] < 0 else 0
-
     def iv(row):
         return f"interval {row['ci_low']:+.3f} to {row['ci_high']:+.3f}"
 
@@ -269,15 +267,15 @@ def describe_takeaways(gain_summary, size_summary, *, target_tag: str) -> str:
     word = {1: "**raised**", -1: "**lowered**"}
     lines = [
         f"- Augmenting toward *{target_tag}*, the tag error analysis ranked first, "
-        + (f"{word[side(tg)]} its dev accuracy beyond the split ({iv(tg)})." if side(tg)
+        + (f"{word[_side(tg)]} its dev accuracy beyond the split ({iv(tg)})." if _side(tg)
            else f"is **not shown** to change its dev accuracy on this run ({iv(tg)} includes "
            "0): error analysis says where to try, the measurement says whether it worked."),
         "- Unrealistic (stadium-noise) copies "
-        + (f"{word[side(ug)]} *{target_tag}* beyond the split ({iv(ug)})." if side(ug)
+        + (f"{word[_side(ug)]} *{target_tag}* beyond the split ({iv(ug)})." if _side(ug)
            else f"are not shown to change *{target_tag}* ({iv(ug)} includes 0)."),
         "- Targeted vs unrealistic: "
-        + ("targeted copies **beat** unrealistic ones beyond the split" if side(diff) == 1
-           else "unrealistic copies **beat** targeted ones beyond the split" if side(diff) == -1
+        + ("targeted copies **beat** unrealistic ones beyond the split" if _side(diff) == 1
+           else "unrealistic copies **beat** targeted ones beyond the split" if _side(diff) == -1
            else "these splits **cannot tell them apart**, so realism is not shown to pay here")
         + f" ({iv(diff)}).",
     ]  # fmt: skip
@@ -285,7 +283,7 @@ def describe_takeaways(gain_summary, size_summary, *, target_tag: str) -> str:
         row = size_summary.loc[f"curve_gain_{model}"]
         lines.append(
             f"- More augmented data for the {model} model: "
-            + (f"{word[side(row)]} overall accuracy beyond the split" if side(row)
+            + (f"{word[_side(row)]} overall accuracy beyond the split" if _side(row)
                else "**not shown** to change overall accuracy")
             + f" ({iv(row)})."
         )  # fmt: skip

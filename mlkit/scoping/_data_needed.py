@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlkit._stats import wilson_interval
 from mlkit._validation import check_float, check_int
 from mlkit.scoping._curve import PowerLawFit, _cached_draws, _check_band_args
 
@@ -106,15 +107,6 @@ def _n_for_error(a, b, c, target_error):
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         n = np.where((gap > 0) & (b > 0), np.power(a / np.where(gap > 0, gap, 1.0), 1 / b), np.inf)
     return n
-
-
-def _accuracy_interval(accuracy, n_evaluated):
-    """Return the Wilson 95 % interval of an accuracy measured on `n_evaluated` samples."""
-    from scipy.stats import binomtest
-
-    k = int(round(accuracy * n_evaluated))
-    ci = binomtest(k, n_evaluated).proportion_ci(0.95, method="wilson")
-    return float(ci.low), float(ci.high)
 
 
 def data_needed_for_target(
@@ -273,7 +265,7 @@ def _reason(status, *, fit, target, n, band, level, max_n, current):
         accuracy, n_eval = current
         interval = ""
         if n_eval is not None:
-            lo, hi = _accuracy_interval(accuracy, n_eval)
+            lo, hi = wilson_interval(round(accuracy * n_eval), n_eval)
             interval = f" (95% interval {lo:.3f} to {hi:.3f} on {n_eval} clips)"
         close = (
             " The interval reaches below the target: confirm on more clips before relying on it."

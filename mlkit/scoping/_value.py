@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 
-from mlkit._stats import accuracy_by_group
+from mlkit._stats import accuracy_by_group, wilson_interval
 from mlkit._validation import check_float, check_int, check_same_length
 from mlkit.scoping._checks import _as_1d_float, _check_cost
 
@@ -352,14 +352,6 @@ def plot_group_accuracy(table, *, title: str = "Accuracy per group (worst first)
 _CODE_LIKE = re.compile(r"\d")
 
 
-def _wilson(accuracy, n):
-    """Return the Wilson 95 % interval of an accuracy measured on `n` samples."""
-    from scipy.stats import binomtest
-
-    ci = binomtest(int(round(accuracy * n)), n).proportion_ci(0.95, method="wilson")
-    return float(ci.low), float(ci.high)
-
-
 def ethics_checklist(
     y_true,
     y_pred,
@@ -423,7 +415,7 @@ def ethics_checklist(
         worst = groups.index[0]
         small = groups.index[groups["n_samples"] < min_group_size].tolist()
         n_worst = int(groups["n_samples"].iloc[0])
-        lo, hi = _wilson(float(groups["accuracy"].iloc[0]), n_worst)
+        lo, hi = wilson_interval(round(groups["accuracy"].iloc[0] * n_worst), n_worst)
         evidence = (
             f"{len(groups)} groups; worst {worst!r} {groups['accuracy'].iloc[0]:.3f} "
             f"(95% interval {lo:.3f} to {hi:.3f}, {n_worst} clips) vs overall "
