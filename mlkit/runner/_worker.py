@@ -19,9 +19,22 @@ from pathlib import Path
 __all__: list[str] = []
 
 
+# Cells papermill adds to the executed notebook; they are not cells of the notebook users edit.
+_PAPERMILL_TAGS = frozenset({"injected-parameters", "papermill-error-cell-tag"})
+
+
+def _is_source_cell(cell: dict) -> bool:
+    """Return whether a cell of an executed notebook is one of the notebook users edit."""
+    return _PAPERMILL_TAGS.isdisjoint(cell.get("metadata", {}).get("tags", []))
+
+
+def _text(source) -> str:
+    """Return a notebook cell source (a string or a list of lines) as one string."""
+    return "".join(source) if isinstance(source, list) else (source or "")
+
+
 def _first_line(source) -> str:
-    source = "".join(source) if isinstance(source, list) else (source or "")
-    for line in source.splitlines():
+    for line in _text(source).splitlines():
         if line.strip():
             return line.strip()[:120]
     return ""
@@ -33,15 +46,14 @@ def _source_index(input_path, source) -> int | None:
     The executed notebook has extra cells (papermill's injected parameters and error banner),
     so its indices do not match the notebook the user edits.
     """
-    source = "".join(source) if isinstance(source, list) else (source or "")
+    source = _text(source)
     try:
         with open(input_path, encoding="utf-8") as fh:
             cells = json.load(fh).get("cells", [])
     except (OSError, ValueError):
         return None
     for i, cell in enumerate(cells):
-        src = cell.get("source", "")
-        if ("".join(src) if isinstance(src, list) else src) == source:
+        if _text(cell.get("source")) == source:
             return i
     return None
 
@@ -63,14 +75,10 @@ def _track_cells(cell_file: str | None) -> None:
         return
 
     def cell_start(self, cell, cell_index=None, **kwargs):
-        def injected(c):
-            return "injected-parameters" in c.get("metadata", {}).get("tags", [])
-
-        cells = self.nb.cells
-        if injected(cell):
+        if not _is_source_cell(cell):
             index, line = None, "(the parameters papermill injected)"
         else:
-            index = sum(not injected(c) for c in cells[:cell_index])
+            index = sum(map(_is_source_cell, self.nb.cells[:cell_index]))
             line = _first_line(cell.get("source"))
         _CURRENT.clear()
         _CURRENT.update(cell_index=index, executed_index=cell_index, first_line=line)
@@ -97,7 +105,7 @@ def _bound_outputs(output_path: str, max_chars: int, keep_dir: Path) -> list[dic
     stem = Path(output_path).stem
     notes, source_index = [], -1
     for cell in nb.get("cells", []):
-        if "injected-parameters" not in cell.get("metadata", {}).get("tags", []):
+        if _is_source_cell(cell):
             source_index += 1
         outputs = cell.get("outputs") or []
         streams: dict[str, list[str]] = {}

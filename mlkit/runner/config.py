@@ -120,18 +120,19 @@ class Config:
         return None
 
 
+def _check_keys(mapping: dict, allowed: set, prefix: str, *, kind: str = "key(s)") -> None:
+    unknown = set(mapping) - allowed
+    if unknown:
+        raise ConfigError(f"{prefix} unknown {kind} {sorted(unknown)}; allowed: {sorted(allowed)}.")
+
+
 def _parse_expectation(where: str, metric: str, spec) -> Expectation:
     if not isinstance(spec, dict):
         raise ConfigError(
             f"{where}: expectation for {metric!r} must be a mapping such as "
             f"{{value: 0.9, abs_tol: 0.02}} or {{min: 0.5}}. Got {spec!r} instead."
         )
-    unknown = set(spec) - _EXPECT_KEYS
-    if unknown:
-        raise ConfigError(
-            f"{where}: expectation for {metric!r} has unknown key(s) {sorted(unknown)}; "
-            f"allowed: {sorted(_EXPECT_KEYS)}."
-        )
+    _check_keys(spec, _EXPECT_KEYS, f"{where}: expectation for {metric!r} has")
     if "value" not in spec and "min" not in spec and "max" not in spec:
         raise ConfigError(f"{where}: expectation for {metric!r} needs 'value' or 'min'/'max'.")
     if "value" in spec and ("min" in spec or "max" in spec):
@@ -190,11 +191,7 @@ def load_config(path: str | os.PathLike = "nbs_ci.yml", *, check_parameters: boo
         raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"{path} must be a mapping with a 'notebooks' key.")
-    unknown = set(raw) - _TOP_KEYS
-    if unknown:
-        raise ConfigError(
-            f"{path}: unknown top-level key(s) {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}."
-        )
+    _check_keys(raw, _TOP_KEYS, f"{path}:", kind="top-level key(s)")
     root = path.resolve().parent
     timeout = raw.get("cell_timeout_s", 600)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
@@ -210,11 +207,7 @@ def load_config(path: str | os.PathLike = "nbs_ci.yml", *, check_parameters: boo
         nb_spec = nb_spec or {}
         if not isinstance(nb_spec, dict):
             raise ConfigError(f"{where}: expected a mapping with 'profiles'. Got {nb_spec!r}.")
-        unknown = set(nb_spec) - _NB_KEYS
-        if unknown:
-            raise ConfigError(
-                f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_NB_KEYS)}."
-            )
+        _check_keys(nb_spec, _NB_KEYS, f"{where}:")
         params = read_parameters(full) if check_parameters else None
         profiles = {}
         for prof_name, prof in (nb_spec.get("profiles") or {}).items():
@@ -222,11 +215,7 @@ def load_config(path: str | os.PathLike = "nbs_ci.yml", *, check_parameters: boo
             prof = prof or {}
             if not isinstance(prof, dict):
                 raise ConfigError(f"{pwhere}: expected a mapping with 'parameters' and 'expect'.")
-            unknown = set(prof) - _PROFILE_KEYS
-            if unknown:
-                raise ConfigError(
-                    f"{pwhere}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_PROFILE_KEYS)}."
-                )
+            _check_keys(prof, _PROFILE_KEYS, f"{pwhere}:")
             values = prof.get("parameters") or {}
             if not isinstance(values, dict):
                 raise ConfigError(f"{pwhere}: 'parameters' must be a mapping of name: value.")

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mlkit.recording import METRIC_MIME
+from mlkit.runner._worker import _is_source_cell
 from mlkit.runner.config import Config
 from mlkit.runner.plan import NotebookJob, rel_path
 from mlkit.runner.report import describe_error, write_metrics
@@ -99,20 +100,15 @@ def kernel_env(
     return env
 
 
-def read_metrics(notebook_path: str | os.PathLike) -> tuple[dict, list[str]]:
-    """Read the metrics a notebook recorded with :func:`mlkit.record` from its outputs.
-
-    Returns
-    -------
-    metrics : dict
-        Name to value.
-    duplicates : list of str
-        Names recorded more than once.
-    """
+def _load_notebook(path: str | os.PathLike) -> dict:
+    """Return the notebook's JSON, or an empty notebook when it is missing or unreadable."""
     try:
-        nb = json.loads(Path(notebook_path).read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}, []
+        return {}
+
+
+def _metrics_of(nb: dict) -> tuple[dict, list[str]]:
     metrics, dups = {}, []
     for cell in nb.get("cells", []):
         for out in cell.get("outputs", []) or []:
@@ -125,16 +121,29 @@ def read_metrics(notebook_path: str | os.PathLike) -> tuple[dict, list[str]]:
     return metrics, dups
 
 
-def _extract_figures(executed: Path, fig_dir: Path, run_dir: Path) -> list[str]:
-    try:
-        nb = json.loads(executed.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
+def read_metrics(notebook_path: str | os.PathLike) -> tuple[dict, list[str]]:
+    """Read the metrics a notebook recorded with :func:`mlkit.record` from its outputs.
+
+    Parameters
+    ----------
+    notebook_path : path-like
+        An executed notebook (``.ipynb``). A missing or unreadable file has no metrics.
+
+    Returns
+    -------
+    metrics : dict
+        Name to value; a name recorded more than once keeps its last value.
+    duplicates : list of str
+        Names recorded more than once.
+    """
+    return _metrics_of(_load_notebook(notebook_path))
+
+
+def _extract_figures(nb: dict, fig_dir: Path, run_dir: Path) -> list[str]:
     paths = []
     source_index = -1  # index in the notebook the user edits: papermill's own cells do not count
     for cell in nb.get("cells", []):
-        tags = cell.get("metadata", {}).get("tags", [])
-        if "injected-parameters" in tags or "papermill-error-cell-tag" in tags:
+        if not _is_source_cell(cell):
             continue
         source_index += 1
         ci = source_index
@@ -278,7 +287,8 @@ def _finish_one(running: _Running, run_dir: Path, *, interrupted: bool = False) 
                 "evalue": tail,
             },
         }
-    metrics, dups = read_metrics(out)
+    executed = _load_notebook(out)
+    metrics, dups = _metrics_of(executed)
     if dups and res["status"] == "ok":
         res["status"] = "failed"
         res["error"] = {
@@ -288,7 +298,7 @@ def _finish_one(running: _Running, run_dir: Path, *, interrupted: bool = False) 
             "ename": "DuplicateMetric",
             "evalue": f"metric(s) recorded more than once: {', '.join(sorted(set(dups)))}",
         }
-    figures = _extract_figures(out, run_dir / "figures" / running.stem, run_dir)
+    figures = _extract_figures(executed, run_dir / "figures" / running.stem, run_dir)
     return NotebookResult(
         notebook=job.notebook,
         status=res["status"],

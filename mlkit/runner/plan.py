@@ -198,7 +198,7 @@ def _check_pairs(params, sources: dict, *, notebook: str) -> None:
             )
 
 
-def resolve_parameter_path(value: str, *, folder: Path, root: Path) -> list[Path]:
+def _resolve_parameter_path(value: str, *, folder: Path, root: Path) -> list[Path]:
     """Return the readings of a path parameter in the order they are tried.
 
     An absolute path is read as is; a relative one from the notebook's folder, then from the
@@ -225,7 +225,7 @@ def _check_paths(values: dict, *, notebook: str, folder: Path, root: Path) -> di
     for name, value in values.items():
         if not (name.endswith(_PATH_SUFFIXES) and isinstance(value, str) and value):
             continue
-        candidates = resolve_parameter_path(value, folder=folder, root=root)
+        candidates = _resolve_parameter_path(value, folder=folder, root=root)
         found = next((c for c in candidates if c.exists()), None)
         if found is None:
             tried = ", ".join(str(c) for c in candidates)

@@ -207,6 +207,10 @@ def read_run_record(run_dir: str | os.PathLike) -> dict:
     return doc
 
 
+def _row(notebook: str, metric: str, expected, got, ok: bool | None) -> dict:
+    return {"notebook": notebook, "metric": metric, "expected": expected, "got": got, "ok": ok}
+
+
 def check_run(run_dir: str | os.PathLike, config: Config) -> list[dict]:
     """Compare a run's recorded metrics with the expectations in the config.
 
@@ -235,50 +239,26 @@ def check_run(run_dir: str | os.PathLike, config: Config) -> list[dict]:
     profile = doc.get("profile", "ci")
     rows = []
     if doc.get("status", "complete") != "complete":
-        rows.append(
-            {
-                "notebook": "(whole run)",
-                "metric": "(run)",
-                "expected": "complete",
-                "got": doc["status"],
-                "ok": False,
-            }
-        )
+        rows.append(_row("(whole run)", "(run)", "complete", doc["status"], False))
     for name, res in doc["notebooks"].items():
         spec = config.notebooks.get(name)
         overridden = res.get("overridden") or []
         if overridden and spec and spec.expectations(profile):
             rows.append(
-                {
-                    "notebook": name,
-                    "metric": "(not comparable)",
-                    "expected": f"profile {profile!r} parameters",
-                    "got": "overridden: " + ", ".join(overridden),
-                    "ok": None,
-                }
+                _row(
+                    name,
+                    "(not comparable)",
+                    f"profile {profile!r} parameters",
+                    "overridden: " + ", ".join(overridden),
+                    None,
+                )
             )
             continue
         if res["status"] != "ok":
-            rows.append(
-                {
-                    "notebook": name,
-                    "metric": "(status)",
-                    "expected": "ok",
-                    "got": res["status"],
-                    "ok": False,
-                }
-            )
+            rows.append(_row(name, "(status)", "ok", res["status"], False))
         for exp in spec.expectations(profile) if spec else []:
             got = (res.get("metrics") or {}).get(exp.metric)
-            rows.append(
-                {
-                    "notebook": name,
-                    "metric": exp.metric,
-                    "expected": exp.describe(),
-                    "got": got,
-                    "ok": check_metric(exp, got),
-                }
-            )
+            rows.append(_row(name, exp.metric, exp.describe(), got, check_metric(exp, got)))
     return rows
 
 
@@ -306,6 +286,8 @@ def check_claims(run_dir: str | os.PathLike, config: Config) -> list[dict]:
     ------
     FileNotFoundError
         If the folder has no metrics.json.
+    RunError
+        If metrics.json is not a valid record (see :func:`read_run_record`).
     """
     from mlkit.runner.claims import evaluate_claim
 

@@ -19,6 +19,7 @@ from mlkit import runner
 from mlkit.runner.cli import main
 from mlkit.runner.config import load_config
 from mlkit.runner.report import describe_error, write_summary
+from tests.runner._support import run_fixtures
 
 pytestmark = pytest.mark.xdist_group("runner")
 
@@ -26,26 +27,15 @@ pytestmark = pytest.mark.xdist_group("runner")
 @pytest.fixture(scope="module")
 def fault_run(tmp_path_factory):
     """One run of the fault fixtures: failing cells in the middle, a flood, a long message."""
-    from tests.conftest import FIXTURES
-
-    config = load_config(FIXTURES / "nbs_ci.yml")
-    names = ("middle_hang.ipynb", "middle_dies.ipynb", "multiline.ipynb", "flood.ipynb")
-    notebooks = [FIXTURES / n for n in names]
-    jobs = runner.plan_run(config, notebooks=notebooks, profile="ci", cli_params=[("n", "1000")])
-    run_dir = runner.new_run_dir(tmp_path_factory.mktemp("runs"))
-    lines = []
-    results = runner.execute_run(
-        jobs,
-        run_dir=run_dir,
-        config=config,
-        profile="ci",
-        n_jobs=2,
+    _, run_dir, results, log = run_fixtures(
+        tmp_path_factory,
+        ("middle_hang.ipynb", "middle_dies.ipynb", "multiline.ipynb", "flood.ipynb"),
+        cli_params=[("n", "1000")],
         cell_timeout_s=15,
-        echo=lines.append,
         max_output_chars=2000,
     )
     write_summary(run_dir, results, None)
-    return run_dir, results, "\n".join(lines)
+    return run_dir, results, log
 
 
 # 1. The cell that was running is named, not the last one.

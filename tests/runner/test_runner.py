@@ -9,6 +9,7 @@ from mlkit import runner
 from mlkit.runner.cli import main
 from mlkit.runner.config import load_config
 from mlkit.runner.report import describe_error, write_summary
+from tests.runner._support import run_fixtures
 
 pytestmark = pytest.mark.xdist_group("runner")
 
@@ -16,27 +17,14 @@ pytestmark = pytest.mark.xdist_group("runner")
 @pytest.fixture(scope="module")
 def fixture_run(tmp_path_factory):
     """One run of every fixture notebook, shared by the assertions below (kernels are slow)."""
-    from tests.conftest import FIXTURES
-
-    config = load_config(FIXTURES / "nbs_ci.yml")
-    notebooks = [
-        FIXTURES / n for n in ("ok.ipynb", "fail.ipynb", "hang.ipynb", "dies.ipynb", "dup.ipynb")
-    ]
-    jobs = runner.plan_run(config, notebooks=notebooks, profile="ci")
-    run_dir = runner.new_run_dir(tmp_path_factory.mktemp("runs"))
-    lines = []
-    results = runner.execute_run(
-        jobs,
-        run_dir=run_dir,
-        config=config,
-        profile="ci",
-        n_jobs=2,
+    config, run_dir, results, log = run_fixtures(
+        tmp_path_factory,
+        ("ok.ipynb", "fail.ipynb", "hang.ipynb", "dies.ipynb", "dup.ipynb"),
         cell_timeout_s=8,  # long enough for matplotlib's import on a busy machine
-        echo=lines.append,
     )
     checks = runner.check_run(run_dir, config)
     write_summary(run_dir, results, checks)
-    return run_dir, results, checks, "\n".join(lines)
+    return run_dir, results, checks, log
 
 
 def test_ok_notebook_records_metrics_and_figures(fixture_run):
@@ -114,69 +102,29 @@ def test_run_folders_are_never_reused(tmp_path):
         runner.new_run_dir(out=a)
 
 
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--profile", "nope"], "Profile 'nope' is not defined"),
+        (
+            ["ok.ipynb", "-p", "nn", "1"],
+            "ok.ipynb has no parameter 'nn' (-p). Known parameters: flag, label, limit, n, names, rate",
+        ),
+        (
+            ["ok.ipynb", "-p", "n", "three"],
+            "Parameter 'n' of ok.ipynb (-p) must be of type int. Got 'three'",
+        ),
+        (["ok.ipynb", "-p", "names", "[a]"], "-f params.yaml"),
+    ],
+)
 def test_unknown_profile_and_parameters_are_refused_before_any_kernel(
-    fixtures_dir, tmp_path, capsys
+    fixtures_dir, tmp_path, capsys, extra, message
 ):
     cfg = fixtures_dir / "nbs_ci.yml"
     out = tmp_path / "run"
-    assert main(["run", "--config", str(cfg), "--out", str(out), "--profile", "nope"]) == 2
-    assert "Profile 'nope' is not defined" in capsys.readouterr().err
-    assert (
-        main(
-            [
-                "run",
-                "--config",
-                str(cfg),
-                "--out",
-                str(out),
-                str(fixtures_dir / "ok.ipynb"),
-                "-p",
-                "nn",
-                "1",
-            ]
-        )
-        == 2
-    )
-    assert (
-        "ok.ipynb has no parameter 'nn' (-p). Known parameters: flag, label, limit, n, names, rate"
-        in capsys.readouterr().err
-    )
-    assert (
-        main(
-            [
-                "run",
-                "--config",
-                str(cfg),
-                "--out",
-                str(out),
-                str(fixtures_dir / "ok.ipynb"),
-                "-p",
-                "n",
-                "three",
-            ]
-        )
-        == 2
-    )
-    assert (
-        "Parameter 'n' of ok.ipynb (-p) must be of type int. Got 'three'" in capsys.readouterr().err
-    )
-    assert (
-        main(
-            [
-                "run",
-                "--config",
-                str(cfg),
-                "--out",
-                str(out),
-                str(fixtures_dir / "ok.ipynb"),
-                "-p",
-                "names",
-                "[a]",
-            ]
-        )
-        == 2
-    )
-    assert "-f params.yaml" in capsys.readouterr().err
+    extra = [str(fixtures_dir / a) if a.endswith(".ipynb") else a for a in extra]
+    assert main(["run", "--config", str(cfg), "--out", str(out), *extra]) == 2
+    assert message in capsys.readouterr().err
     assert not out.exists()  # nothing was started
 
 
