@@ -91,6 +91,11 @@ def agreement_matrix(labels, *, names=None):
     ------
     ValueError
         If `labels` is not a labels matrix of at least 2 labelers.
+
+    Examples
+    --------
+    >>> agreement_matrix([[1, 2, 3, 4], [1, 2, 3, 5]]).loc["labeler 0", "labeler 1"]
+    np.float64(0.75)
     """
     import pandas as pd
 

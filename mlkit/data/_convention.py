@@ -40,6 +40,18 @@ def _check_mask(ambiguous, n, func):
     return amb
 
 
+def _check_before_after(labels_before, labels_after, ambiguous, func):
+    """Validate one team's labels without and with the convention, and its ambiguous mask."""
+    before = _check_label_matrix(labels_before, func)
+    after = _check_label_matrix(labels_after, func)
+    if before.shape != after.shape:
+        raise ValueError(
+            f"{func} needs the same team before and after. Got shapes {before.shape} and "
+            f"{after.shape}. Simulate both with the same n_labelers and clips."
+        )
+    return before, after, _check_mask(ambiguous, before.shape[1], func)
+
+
 def agreement_per_clip(labels) -> np.ndarray:
     """Return each clip's share of labeler pairs who gave it the same label.
 
@@ -106,15 +118,9 @@ def convention_audit(labels_before, labels_after, *, ambiguous, names=None, labe
     """
     import pandas as pd
 
-    func = "convention_audit"
-    before = _check_label_matrix(labels_before, func)
-    after = _check_label_matrix(labels_after, func)
-    if before.shape != after.shape:
-        raise ValueError(
-            f"{func} needs the same team before and after. Got shapes {before.shape} and "
-            f"{after.shape}. Simulate both with the same n_labelers and clips."
-        )
-    amb = _check_mask(ambiguous, before.shape[1], func)
+    before, after, amb = _check_before_after(
+        labels_before, labels_after, ambiguous, "convention_audit"
+    )
     idx = names if names is not None else [f"L{i}" for i in range(before.shape[0])]
     out = pd.DataFrame(
         {
@@ -174,14 +180,7 @@ def convention_gain(
     from scipy import stats
 
     func = "convention_gain"
-    before = _check_label_matrix(labels_before, func)
-    after = _check_label_matrix(labels_after, func)
-    if before.shape != after.shape:
-        raise ValueError(
-            f"{func} needs the same team before and after. Got shapes {before.shape} and "
-            f"{after.shape}. Simulate both with the same n_labelers and clips."
-        )
-    amb = _check_mask(ambiguous, before.shape[1], func)
+    before, after, amb = _check_before_after(labels_before, labels_after, ambiguous, func)
     reps = check_int(n_resamples, "n_resamples", min_value=100, func=func)
     rng = check_random_state(random_state)
     a_before = agreement_per_clip(before[:, amb])

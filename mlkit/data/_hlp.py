@@ -101,6 +101,20 @@ def hlp_by_tag(labels, *, tags=None, y_true=None):
     return out
 
 
+def _typical_labelers(y_true, tags, snr_db, n_labelers, error_rate, random_state):
+    """Labels of typical labelers (no careless one) who name a best guess when unsure."""
+    return simulate_labelers(
+        y_true,
+        tags=tags,
+        snr_db=snr_db,
+        n_labelers=n_labelers,
+        error_rate=error_rate,
+        careless=False,
+        forced_choice=True,
+        random_state=random_state,
+    )
+
+
 def human_correct_per_clip(
     y_true, *, tags, snr_db, n_labelers: int = 5, error_rate: float = 0.02, random_state=0
 ) -> np.ndarray:
@@ -138,16 +152,7 @@ def human_correct_per_clip(
     ...                        snr_db=[float("nan"), -20.0], random_state=0).tolist()
     [1.0, 0.4]
     """
-    labels = simulate_labelers(
-        y_true,
-        tags=tags,
-        snr_db=snr_db,
-        n_labelers=n_labelers,
-        error_rate=error_rate,
-        careless=False,
-        forced_choice=True,
-        random_state=random_state,
-    )
+    labels = _typical_labelers(y_true, tags, snr_db, n_labelers, error_rate, random_state)
     return (labels == np.asarray(y_true)[None, :]).mean(axis=0)
 
 
@@ -207,16 +212,7 @@ def estimate_hlp(
     >>> int(t.loc["clean", "n_samples"]), bool(t.loc["overall", "hlp_accuracy"] > 0.9)
     (2, True)
     """
-    labels = simulate_labelers(
-        y_true,
-        tags=tags,
-        snr_db=snr_db,
-        n_labelers=n_labelers,
-        error_rate=error_rate,
-        careless=False,
-        forced_choice=True,
-        random_state=random_state,
-    )
+    labels = _typical_labelers(y_true, tags, snr_db, n_labelers, error_rate, random_state)
     return hlp_by_tag(labels, tags=tags, y_true=np.asarray(y_true))
 
 

@@ -70,6 +70,26 @@ def add_label_noise(y, *, noise_rate: float, random_state=0) -> np.ndarray:
     return out
 
 
+def _train_counts(train_sizes, n_train: int, func: str) -> list[int]:
+    """Turn `train_sizes` (counts, or fractions of the `n_train` training rows) into counts."""
+    counts = []
+    for s in train_sizes:
+        if isinstance(s, numbers.Integral) and not isinstance(s, bool):
+            k = int(s)
+        else:
+            share = check_float(
+                s, "train_sizes", low=0.0, high=1.0, inclusive=(False, True), func=func
+            )
+            k = int(round(share * n_train))
+        if not 2 <= k <= n_train:
+            raise ValueError(
+                f"The 'train_sizes' parameter of {func} must give between 2 and {n_train} "
+                f"training samples. Got {s!r} ({k} samples) instead."
+            )
+        counts.append(k)
+    return counts
+
+
 def label_noise_learning_curves(
     X,
     y,
@@ -150,25 +170,7 @@ def label_noise_learning_curves(
             X, y, test_size=test_size, stratify=y, random_state=seed
         )
         order = np.random.default_rng(seed).permutation(y_tr.size)
-        sizes = []
-        for s in train_sizes:
-            if isinstance(s, numbers.Integral) and not isinstance(s, bool):
-                k = int(s)
-            else:
-                k = int(
-                    round(
-                        check_float(
-                            s, "train_sizes", low=0.0, high=1.0, inclusive=(False, True), func=func
-                        )
-                        * y_tr.size
-                    )
-                )
-            if not 2 <= k <= y_tr.size:
-                raise ValueError(
-                    f"The 'train_sizes' parameter of {func} must give between 2 and {y_tr.size} "
-                    f"training samples. Got {s!r} ({k} samples) instead."
-                )
-            sizes.append(k)
+        sizes = _train_counts(train_sizes, y_tr.size, func)
         for rate in rates:
             y_noisy = add_label_noise(y_tr, noise_rate=rate, random_state=seed + 1)
             for k in sizes:

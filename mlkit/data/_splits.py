@@ -229,6 +229,11 @@ def class_share_table(y, splits: dict):
     ------
     ValueError
         If a position is out of range.
+
+    Examples
+    --------
+    >>> class_share_table([0, 0, 1, 1], {"train": [0, 2], "test": [1, 3]})["train"].tolist()
+    [0.5, 0.5]
     """
     import pandas as pd
 

@@ -41,6 +41,15 @@ def _counts_to_labels(counts):
     return np.stack(cols, axis=1)  # (n_raters, n_subjects)
 
 
+def _permute_labels(labels, rnd, offset=0):
+    """Map each label value to another one (shuffled, plus `offset`), clip by clip."""
+    values = sorted(set(labels.ravel().tolist()))
+    shuffled = values[:]
+    rnd.shuffle(shuffled)
+    mapping = dict(zip(values, [v + offset for v in shuffled], strict=True))
+    return np.vectorize(mapping.get)(labels)
+
+
 def test_fleiss_kappa_matches_fleiss_1971_table():
     assert data.fleiss_kappa(DIAGNOSES.T) == pytest.approx(0.4302445, abs=1e-7)
 
@@ -71,11 +80,7 @@ def test_fleiss_kappa_in_range(labels):
 @FAST
 @given(label_matrices, st.randoms(use_true_random=False))
 def test_fleiss_kappa_invariant_to_label_permutation_and_labeler_order(labels, rnd):
-    values = sorted(set(labels.ravel().tolist()))
-    shuffled = values[:]
-    rnd.shuffle(shuffled)
-    mapping = dict(zip(values, [v + 100 for v in shuffled], strict=True))
-    relabelled = np.vectorize(mapping.get)(labels)
+    relabelled = _permute_labels(labels, rnd, offset=100)
     order = list(range(labels.shape[0]))
     rnd.shuffle(order)
     k = data.fleiss_kappa(labels)
@@ -106,11 +111,7 @@ def test_cohen_kappa_matrix_symmetric_bounded_unit_diagonal(labels):
 @FAST
 @given(label_matrices, st.randoms(use_true_random=False))
 def test_cohen_kappa_invariant_to_label_permutation(labels, rnd):
-    values = sorted(set(labels.ravel().tolist()))
-    shuffled = values[:]
-    rnd.shuffle(shuffled)
-    mapping = dict(zip(values, shuffled, strict=True))
-    relabelled = np.vectorize(mapping.get)(labels)
+    relabelled = _permute_labels(labels, rnd)
     a = data.cohen_kappa_matrix(labels).to_numpy()
     b = data.cohen_kappa_matrix(relabelled).to_numpy()
     assert np.allclose(a, b, atol=1e-12)
@@ -196,9 +197,6 @@ def test_disputed_share_by_tag(threshold, column):
 
 
 def _kappa_table(values, names=("a", "b", "c", "d")):
-    import numpy as np
-    import pandas as pd
-
     k = np.eye(len(names))
     for (i, j), v in values.items():
         k[i, j] = k[j, i] = v

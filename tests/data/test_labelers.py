@@ -8,17 +8,23 @@ from mlkit.data import UNINTELLIGIBLE
 from tests.data._util import digits, snrs_of, tags_of
 
 
-def test_simulate_labelers_refuses_bad_arguments():
-    with pytest.raises(ValueError, match=r"'n_labelers' parameter of simulate_labelers"):
-        data.simulate_labelers([1, 2], n_labelers=1)
-    with pytest.raises(ValueError, match=r"'error_rate' parameter of simulate_labelers"):
-        data.simulate_labelers([1, 2], error_rate=1.5)
-    with pytest.raises(ValueError, match=r"integer digits 0-9"):
-        data.simulate_labelers([1, 12])
-    with pytest.raises(ValueError, match=r"tags among .*'clean'.*Got \['studio'\]"):
-        data.simulate_labelers([1, 2], tags=["clean", "studio"], snr_db=[1.0, 1.0])
-    with pytest.raises(ValueError, match=r"'adherence' parameter of simulate_labelers"):
-        data.simulate_labelers([1, 2], adherence=2.0)
+@pytest.mark.parametrize(
+    ("y", "kwargs", "match"),
+    [
+        ([1, 2], {"n_labelers": 1}, r"'n_labelers' parameter of simulate_labelers"),
+        ([1, 2], {"error_rate": 1.5}, r"'error_rate' parameter of simulate_labelers"),
+        ([1, 12], {}, r"integer digits 0-9"),
+        (
+            [1, 2],
+            {"tags": ["clean", "studio"], "snr_db": [1.0, 1.0]},
+            r"tags among .*'clean'.*Got \['studio'\]",
+        ),
+        ([1, 2], {"adherence": 2.0}, r"'adherence' parameter of simulate_labelers"),
+    ],
+)
+def test_simulate_labelers_refuses_bad_arguments(y, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        data.simulate_labelers(y, **kwargs)
 
 
 def test_simulate_labelers_shape_values_and_determinism():

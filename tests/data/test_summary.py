@@ -2,22 +2,31 @@
 
 from mlkit import data
 
+_DISAGREE = ([[1, 2, 3, 4], [1, 2, 3, 5]], [1, 2, 3, 4])  # HLP accuracy 75%
+
+
+def _summary(*, hlp_after=None, **kwargs):
+    """describe_summary on a 75%-HLP team (before and shared); `kwargs` are its other arguments."""
+    t = data.hlp_by_tag(_DISAGREE[0], y_true=_DISAGREE[1])
+    after = t if hlp_after is None else hlp_after
+    return data.describe_summary(hlp_before=t, hlp_after=after, hlp_shared=t, **kwargs)
+
 
 def test_describe_summary_reads_every_number():
-    t_before = data.hlp_by_tag([[1, 2, 3, 4], [1, 2, 3, 5]], y_true=[1, 2, 3, 4])
     t_after = data.hlp_by_tag([[1, 2, 3, 4], [1, 2, 3, 4]], y_true=[1, 2, 3, 4])
-    leak = {"random_split_accuracy": 0.919, "grouped_split_accuracy": 0.831, "leakage_gap": 0.088}
-    text = data.describe_summary(
+    text = _summary(
+        hlp_after=t_after,
+        leak={
+            "random_split_accuracy": 0.919,
+            "grouped_split_accuracy": 0.831,
+            "leakage_gap": 0.088,
+        },
         kappa_before=0.7193,
         kappa_after=0.79,
-        hlp_before=t_before,
-        hlp_after=t_after,
-        hlp_shared=t_before,
         lead=0.0244,
         lead_conv=0.0025,
         noise_text="NOISE TEXT",
         split_deviation=0.0146,
-        leak=leak,
         n_rejected=12,
         n_rows=108,
     )
@@ -32,19 +41,14 @@ def test_describe_summary_reads_every_number():
 
 
 def test_describe_summary_says_when_the_convention_did_not_move_anything():
-    t = data.hlp_by_tag([[1, 2, 3, 4], [1, 2, 3, 5]], y_true=[1, 2, 3, 4])
-    leak = {"random_split_accuracy": 0.9, "grouped_split_accuracy": 0.8, "leakage_gap": 0.1}
-    text = data.describe_summary(
+    text = _summary(
+        leak={"random_split_accuracy": 0.9, "grouped_split_accuracy": 0.8, "leakage_gap": 0.1},
         kappa_before=0.9022,
         kappa_after=0.9022,
-        hlp_before=t,
-        hlp_after=t,
-        hlp_shared=t,
         lead=0.0073,
         lead_conv=0.0073,
         noise_text="NOISE",
         split_deviation=0.01,
-        leak=leak,
         n_rejected=1,
         n_rows=2,
     )
