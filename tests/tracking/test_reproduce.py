@@ -1,11 +1,8 @@
 """Units of pulling runs back and reproducing one: runs_table, load_run, reproduce_run (``mlkit/tracking/_reproduce.py``)."""
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.datasets import make_classification
 
 from mlkit import tracking as t
 
@@ -47,49 +44,19 @@ def test_log_run_roundtrip(tmp_path, toy_model, monkeypatch, dataset):
     assert cmp["match"].all() and cmp.index.tolist() == ["dev_accuracy"]
 
 
-def test_fit_log_run_then_reproduce_run(tmp_path, dataset):
-    X, y = make_classification(
-        n_samples=120, n_features=6, n_classes=3, n_informative=4, random_state=0
-    )
-    tags = np.array(["clean", "car_noise"] * 60)
-    train, dev, test = np.arange(60), np.arange(60, 90), np.arange(90, 120)
-    y_train = y[train].copy()
-    y_train[:5] = (y_train[:5] + 1) % 3  # "relabelled" rows: training labels differ from y
-    uri = f"sqlite:///{tmp_path}/mlflow.db"
-    code = {"git_commit": None, "git_dirty": None, "mlkit_version": "test"}
-    recipe = {"name": "toy", "flip": 5}
-    model, row = t.fit_log_run(
-        "logreg",
-        X,
-        y,
-        train=train,
-        y_train=y_train,
-        eval_sets={"dev": dev, "test": test},
-        tags=tags,
-        hyper={"C": 0.5},
-        recipe=recipe,
-        experiment="e",
-        run_name="r",
-        dataset=dataset,
-        code=code,
-        run_tags={"arm": "data"},
-        tracking_uri=uri,
-    )
-    assert row["arm"] == "data" and row["run"] == "r" and row["n_train"] == 60
-    assert row["test_accuracy"] == pytest.approx(np.mean(model.predict(X[test]) == y[test]))
-    assert {"dev_tag_accuracy_clean", "test_tag_accuracy_car_noise"} <= set(row)
-    rec = t.load_run(row["run_id"], tracking_uri=uri)
-    assert rec["lineage"] == dataset["lineage"] and rec["run_name"] == "r"
-    assert rec["tags"]["train_sha256"] == t.training_set_sha256(train, y_train, params=recipe)
-    assert json.loads(rec["params"]["recipe"]) == recipe
-    kw = dict(eval_sets={"dev": dev, "test": test}, tags=tags)
-    out = t.reproduce_run(rec, X, y, train=train, y_train=y_train, **kw)
+def test_fit_log_run_then_reproduce_run(logged_fit):
+    f = logged_fit
+    rec = t.load_run(f.row["run_id"], tracking_uri=f.uri)
+    kw = dict(eval_sets={"dev": f.dev, "test": f.test}, tags=f.tags)
+    out = t.reproduce_run(rec, f.X, f.y, train=f.train, y_train=f.y_train, **kw)
     assert out["reproduced"] and out["same_predictions"]
     assert set(out["comparison"].index) >= {"dev_accuracy", "test_accuracy", "n_train"}
     with pytest.raises(t.TrackingError, match="does not match the run's record"):
-        t.reproduce_run(rec, X, y, train=train, y_train=y[train], **kw)  # labels not relabelled
+        t.reproduce_run(
+            rec, f.X, f.y, train=f.train, y_train=f.y[f.train], **kw
+        )  # labels not relabelled
     with pytest.raises(t.TrackingError, match="train_sha256 tag"):
-        t.reproduce_run({**rec, "tags": {}}, X, y, train=train, y_train=y_train, **kw)
+        t.reproduce_run({**rec, "tags": {}}, f.X, f.y, train=f.train, y_train=f.y_train, **kw)
 
 
 def test_runs_table_and_compare_to_record_bad_input(tmp_path):

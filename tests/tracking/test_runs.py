@@ -4,7 +4,6 @@ import json
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_classification
 
 from mlkit import tracking as t
 
@@ -42,41 +41,17 @@ def test_training_set_sha256_covers_rows_labels_and_recipe():
         t.training_set_sha256([0, 1], [1])
 
 
-def test_fit_log_run_logs_rows_hash_and_recipe(tmp_path, dataset):
-    X, y = make_classification(
-        n_samples=120, n_features=6, n_classes=3, n_informative=4, random_state=0
+def test_fit_log_run_logs_rows_hash_and_recipe(logged_fit, dataset):
+    f = logged_fit
+    assert f.row["arm"] == "data" and f.row["run"] == "r" and f.row["n_train"] == 60
+    assert f.row["test_accuracy"] == pytest.approx(
+        np.mean(f.model.predict(f.X[f.test]) == f.y[f.test])
     )
-    tags = np.array(["clean", "car_noise"] * 60)
-    train, dev, test = np.arange(60), np.arange(60, 90), np.arange(90, 120)
-    y_train = y[train].copy()
-    y_train[:5] = (y_train[:5] + 1) % 3  # "relabelled" rows: training labels differ from y
-    uri = f"sqlite:///{tmp_path}/mlflow.db"
-    code = {"git_commit": None, "git_dirty": None, "mlkit_version": "test"}
-    recipe = {"name": "toy", "flip": 5}
-    model, row = t.fit_log_run(
-        "logreg",
-        X,
-        y,
-        train=train,
-        y_train=y_train,
-        eval_sets={"dev": dev, "test": test},
-        tags=tags,
-        hyper={"C": 0.5},
-        recipe=recipe,
-        experiment="e",
-        run_name="r",
-        dataset=dataset,
-        code=code,
-        run_tags={"arm": "data"},
-        tracking_uri=uri,
-    )
-    assert row["arm"] == "data" and row["run"] == "r" and row["n_train"] == 60
-    assert row["test_accuracy"] == pytest.approx(np.mean(model.predict(X[test]) == y[test]))
-    assert {"dev_tag_accuracy_clean", "test_tag_accuracy_car_noise"} <= set(row)
-    rec = t.load_run(row["run_id"], tracking_uri=uri)
+    assert {"dev_tag_accuracy_clean", "test_tag_accuracy_car_noise"} <= set(f.row)
+    rec = t.load_run(f.row["run_id"], tracking_uri=f.uri)
     assert rec["lineage"] == dataset["lineage"] and rec["run_name"] == "r"
-    assert rec["tags"]["train_sha256"] == t.training_set_sha256(train, y_train, params=recipe)
-    assert json.loads(rec["params"]["recipe"]) == recipe
+    assert rec["tags"]["train_sha256"] == t.training_set_sha256(f.train, f.y_train, params=f.recipe)
+    assert json.loads(rec["params"]["recipe"]) == f.recipe
 
 
 def test_log_run_bad_input(tmp_path, toy_model, dataset):
