@@ -18,6 +18,7 @@ __all__ = [
     "ChecksumError",
     "TrackingError",
     "ModelIntegrityError",
+    "ExerciseError",
     "NotFittedError",  # noqa: F822 (built on first use by __getattr__)
 ]
 
@@ -48,6 +49,10 @@ class TrackingError(MlkitError, ValueError):
 
 class ModelIntegrityError(MlkitError, ValueError):
     """Raised when a model file does not match its sha256 or holds untrusted types."""
+
+
+class ExerciseError(MlkitError, AssertionError):
+    """Raised in solution mode when an exercise's reference fails its check or a wrong answer passes."""
 
 
 def _make_not_fitted_error():

@@ -49,6 +49,15 @@ class Parameter:
         if value is None:
             return
         for rule in self.rules:
+            choices = _ONE_OF.match(rule)
+            if choices:
+                allowed = [c.strip() for c in choices.group(1).split("|")]
+                if value not in allowed:
+                    raise ParameterError(
+                        f"Parameter {self.name!r} of {notebook} ({source}) must be one of "
+                        f"{', '.join(repr(a) for a in allowed)}. Got {value!r} instead."
+                    )
+                continue
             if rule == "non-empty":
                 if hasattr(value, "__len__") and len(value) == 0:
                     raise ParameterError(
@@ -97,6 +106,7 @@ _COMPARE = {
 _RULE = re.compile(r"^(>=|<=|>|<)\s*(-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)$")
 _ANNOTATION = re.compile(r"\[([^\[\]]*)\]")
 _PAIR = re.compile(r"^pair\s*:\s*(.+)$")
+_ONE_OF = re.compile(r"^one of\s*:\s*(.+)$")
 
 
 def _parse_comparison(rule: str) -> tuple[str, float]:
@@ -108,7 +118,8 @@ def parse_help(comment: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """Split a parameters-cell help comment into help text, value rules and paired names.
 
     Bracketed annotations are read where every comma-separated item is a rule: a comparison
-    (``>= 0``, ``> 0``, ``<= 1``, ``< 100``) or ``non-empty``; ``[pair: other_name]`` names the
+    (``>= 0``, ``> 0``, ``<= 1``, ``< 100``) or ``non-empty``; ``[one of: a | b]`` lists the
+    allowed values of a string; ``[pair: other_name]`` names the
     parameters that must be overridden together with this one. Other brackets stay in the help.
 
     Examples
@@ -117,6 +128,8 @@ def parse_help(comment: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     ('seed of every random draw', ('>= 0',), ())
     >>> parse_help("the reference table [pair: current_csv]")
     ('the reference table', (), ('current_csv',))
+    >>> parse_help("who answers the exercises [one of: learner | solution]")
+    ('who answers the exercises', ('one of: learner | solution',), ())
     >>> parse_help("factors [non-empty, > 0]; range [a, b]")
     ('factors; range [a, b]', ('non-empty', '> 0'), ())
     >>> parse_help("a folder such as ../shared/data/fsdd")[0]
@@ -128,6 +141,11 @@ def parse_help(comment: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     def take(match):
         body = match.group(1).strip()
         paired = _PAIR.match(body)
+        choices = _ONE_OF.match(body)
+        if choices:
+            names = [c.strip() for c in choices.group(1).split("|") if c.strip()]
+            rules.append("one of: " + " | ".join(names))
+            return ""
         if paired:
             pair.extend(n.strip() for n in paired.group(1).split(",") if n.strip())
             return ""

@@ -27,6 +27,7 @@ __all__ = [
     "read_run_record",
     "format_table",
     "describe_error",
+    "exercise_progress",
     "write_summary",
 ]
 
@@ -334,6 +335,54 @@ def format_table(rows: list[dict], columns: list[str]) -> str:
     return "\n".join(lines)
 
 
+def exercise_progress(results: dict[str, NotebookResult]) -> list[dict]:
+    """Return one row per notebook that recorded exercise progress (``ExerciseSet.progress``).
+
+    Each row: notebook, total, passed, incorrect, not_attempted, and the ids per status. A wrong
+    answer is progress to report, never a failed run.
+    """
+    rows = []
+    for name, r in results.items():
+        status = r.metrics.get("exercise_status")
+        if "exercises_total" not in r.metrics or not isinstance(status, dict):
+            continue
+        by = {
+            s: [i for i, v in status.items() if v == s]
+            for s in ("passed", "incorrect", "not_attempted")
+        }
+        rows.append(
+            {
+                "notebook": name,
+                "total": r.metrics["exercises_total"],
+                "passed": r.metrics.get("exercises_passed", len(by["passed"])),
+                "incorrect": len(by["incorrect"]),
+                "not_attempted": r.metrics.get("exercises_not_attempted", len(by["not_attempted"])),
+                "ids": by,
+            }
+        )
+    return rows
+
+
+def _progress_lines(results: dict[str, NotebookResult]) -> list[str]:
+    rows = exercise_progress(results)
+    if not rows:
+        return []
+    lines = [
+        "",
+        "## Exercise progress",
+        "",
+        "| notebook | passed | incorrect | not attempted | to revisit |",
+        "|---|---|---|---|---|",
+    ]
+    for row in rows:
+        revisit = ", ".join(row["ids"]["incorrect"]) or "-"
+        lines.append(
+            f"| {row['notebook']} | {row['passed']} / {row['total']} | {row['incorrect']} | "
+            f"{row['not_attempted']} | {revisit} |"
+        )
+    return lines
+
+
 def write_summary(
     run_dir: Path,
     results: dict[str, NotebookResult],
@@ -400,6 +449,7 @@ def write_summary(
             holds = "n/a" if c["ok"] is None else ("yes" if c["ok"] else "**NO**")
             vals = format_claim_values(c["values"]) or c["note"]
             lines.append(f"| {c['notebook']} | {c['claim']} | `{c['expr']}` | {vals} | {holds} |")
+    lines += _progress_lines(results)
     for name, r in results.items():
         lines += ["", f"## {name}", ""]
         if r.parameters:

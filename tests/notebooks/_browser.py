@@ -306,6 +306,21 @@ _PAGE_HELPERS = r"""
       return {now: parseFloat(h.getAttribute('aria-valuenow')),
               max: parseFloat(h.getAttribute('aria-valuemax'))};
     },
+    exerciseCells() {
+      // learner cells: a blank answer and the one-line check below it
+      const cells = [];
+      nb().content.widgets.forEach((c, i) => {
+        if (c.model.type !== 'code') return;
+        if (!/answer = \.\.\.[\s\S]*ex\.check\(/.test(c.model.sharedModel.getSource())) return;
+        c.node.setAttribute('data-mlkit-cell', String(i));
+        cells.push(i);
+      });
+      return cells;
+    },
+    cellText(i) {
+      const o = nb().content.widgets[i].node.querySelector('.jp-Cell-outputArea');
+      return o ? o.innerText : '';
+    },
     startRunAll() {
       window.__mlkitRun = {done: false, ok: null, error: null};
       Promise.resolve(app.commands.execute('notebook:run-all-cells')).then(
@@ -440,6 +455,38 @@ def move_control(page, cell: int, kind: str, *, timeout_s: float = 30.0) -> floa
     except PwTimeout:
         return None
     return (time.perf_counter() - start) * 1000.0
+
+
+def exercise_cells(page) -> list[int]:
+    """Return the indices of the learner's exercise cells (``answer = ...`` then ``ex.check``)."""
+    return page.evaluate("() => window.__mlkit.exerciseCells()")
+
+
+def answer_exercise(page, cell: int, answer: str, *, timeout_s: float = 60.0) -> str:
+    """Type `answer` in place of the ``...`` blank of exercise `cell`, run it; return its output.
+
+    The learner's gesture: click into the cell's editor, select the blank with the keyboard
+    (the cell's source is retyped with the answer filled in), Shift+Enter, and read the verdict.
+    """
+    loc = page.locator(f'[data-mlkit-cell="{cell}"]')
+    loc.scroll_into_view_if_needed()
+    source = page.evaluate(
+        "(i) => window.jupyterapp.shell.currentWidget.content.widgets[i].model.sharedModel.getSource()",
+        cell,
+    )
+    before = page.evaluate("(i) => window.__mlkit.cellText(i)", cell)
+    loc.locator(".jp-Cell-inputArea .cm-content").click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.insert_text(source.replace("answer = ...", f"answer = {answer}", 1))
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_function(
+        """([i, before]) => window.__mlkit.cellText(i) !== before
+             && window.__mlkit.busyCells().length === 0""",
+        arg=[cell, before],
+        timeout=timeout_s * 1000,
+        polling=100,
+    )
+    return page.evaluate("(i) => window.__mlkit.cellText(i)", cell)
 
 
 def close_notebook(page) -> None:

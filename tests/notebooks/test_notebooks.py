@@ -1,7 +1,8 @@
 """Every notebook of nbs_ci.yml, executed headless with papermill, meets its expectations.
 
-Profile ``ci`` always runs; profile ``fsdd`` runs on the real recordings in
-``../shared/data/fsdd`` and is skipped when they are absent.
+Profile ``ci`` always runs (learner copies: every exercise not attempted); ``solutions`` runs
+each exercise's reference solution and planted wrong answers; ``fsdd`` runs on the real recordings
+in ``../shared/data/fsdd`` and is skipped when they are absent.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ CONFIG = load_config(ROOT / "nbs_ci.yml")
 CASES = [
     pytest.param(name, profile, id=f"{name.removeprefix('notebooks/')}-{profile}")
     for name, spec in CONFIG.notebooks.items()
-    for profile in ("ci", "fsdd")
+    for profile in ("ci", "solutions", "fsdd")
     if profile in spec.profiles
 ]
 

@@ -137,3 +137,16 @@ def test_override_types(name, value, ok):
     else:
         with pytest.raises(ParameterError, match=f"Parameter '{name}' of nb"):
             check_overrides(list(P.values()), {name: value}, notebook="nb", source="-f")
+
+
+def test_one_of_rule_names_the_allowed_values(tmp_path):
+    nb = _nb_with(tmp_path, 'mode: str = "learner"  # who answers [one of: learner | solution]')
+    (param,) = read_parameters(nb)
+    assert param.help == "who answers" and param.rules == ("one of: learner | solution",)
+    param.check_rules("solution", notebook="x.ipynb")
+    with pytest.raises(
+        ParameterError, match="'mode' of x.ipynb .* one of 'learner', 'solution'. Got 'teacher'"
+    ):
+        param.check_rules("teacher", notebook="x.ipynb")
+    with pytest.raises(ParameterError, match="one of 'a', 'b'"):
+        read_parameters(_nb_with(tmp_path, 'mode: str = "c"  # [one of: a | b]'))

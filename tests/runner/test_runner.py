@@ -19,7 +19,7 @@ def fixture_run(tmp_path_factory):
     """One run of every fixture notebook, shared by the assertions below (kernels are slow)."""
     config, run_dir, results, log = run_fixtures(
         tmp_path_factory,
-        ("ok.ipynb", "fail.ipynb", "hang.ipynb", "dies.ipynb", "dup.ipynb"),
+        ("ok.ipynb", "fail.ipynb", "hang.ipynb", "dies.ipynb", "dup.ipynb", "exercises.ipynb"),
         cell_timeout_s=8,  # long enough for matplotlib's import on a busy machine
     )
     checks = runner.check_run(run_dir, config)
@@ -79,6 +79,23 @@ def test_duplicate_metric_fails_the_notebook(fixture_run):
     _, results, _, _ = fixture_run
     res = results["dup.ipynb"]
     assert res.status == "failed" and "already recorded" in res.error["evalue"]
+
+
+def test_a_learners_answers_are_recorded_and_never_fail_the_run(fixture_run):
+    run_dir, results, _, _ = fixture_run
+    res = results["exercises.ipynb"]
+    assert res.status == "ok"  # one wrong answer, one blank: still a good run
+    assert res.metrics["exercises_total"] == 3
+    assert res.metrics["exercises_passed"] == 1
+    assert res.metrics["exercises_not_attempted"] == 1
+    assert res.metrics["exercise_status"] == {
+        "99.1": "passed",
+        "99.2": "incorrect",
+        "99.3": "not_attempted",
+    }
+    summary = (run_dir / "summary.md").read_text()
+    assert "## Exercise progress" in summary
+    assert "| exercises.ipynb | 1 / 3 | 1 | 1 | 99.2 |" in summary
 
 
 def test_metrics_json_and_summary(fixture_run):
