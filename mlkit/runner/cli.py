@@ -60,6 +60,54 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--check", action="store_true", help="also check metrics against nbs_ci.yml")
     run.add_argument("--config", default=None, help="path to nbs_ci.yml")
 
+    sw = sub.add_parser(
+        "sweep",
+        help="run notebooks over a grid of parameters and seeds on dask",
+        description="Run notebooks over a grid of parameters and seeds on dask.distributed (a "
+        "local cluster, or --scheduler tcp://HOST:8786) into a new sweeps/<UTC>-<id>/ folder "
+        "with sweep.csv, claims.csv and index.html. Every point is checked before anything starts.",
+    )
+    sw.add_argument("notebooks", nargs="*", help="notebooks to sweep")
+    sw.add_argument(
+        "--profile", default="ci", help="parameter profile from nbs_ci.yml (default: ci)"
+    )
+    sw.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="fix a parameter for every point",
+    )
+    sw.add_argument(
+        "-f", "--parameters-file", metavar="YAML", help="YAML mapping of fixed overrides"
+    )
+    sw.add_argument(
+        "--grid", metavar="GRID.yaml", help="YAML mapping of parameter -> list of values"
+    )
+    sw.add_argument("--seeds", type=int, default=None, help="add random_state 0..N-1 to the grid")
+    sw.add_argument(
+        "--scheduler",
+        default=None,
+        help="dask scheduler address (default: $MLKIT_SCHEDULER, else a local cluster)",
+    )
+    sw.add_argument("--workers", type=int, default=None, help="local workers (default: CPU count)")
+    sw.add_argument("--out", default=None, help="sweep folder to create (must not exist)")
+    sw.add_argument(
+        "--resume", metavar="DIR", default=None, help="run the points of DIR without a result"
+    )
+    sw.add_argument(
+        "--ci",
+        action="store_true",
+        help="run the sweeps: section of nbs_ci.yml and check each claim's required share",
+    )
+    sw.add_argument(
+        "--mlflow", metavar="URI", default=None, help="also log one MLflow run per point"
+    )
+    sw.add_argument("--cell-timeout", type=float, default=None, help="per-cell timeout in seconds")
+    sw.add_argument("--config", default=None, help="path to nbs_ci.yml")
+
     check = sub.add_parser("check", help="compare a run's metrics with nbs_ci.yml expectations")
     check.add_argument("run_dir", nargs="?", help="run folder (default: the latest under runs/)")
     check.add_argument("--config", default=None, help="path to nbs_ci.yml")
@@ -136,6 +184,7 @@ def _cmd_run(args) -> int:
     record = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
     if record.get("status") == "interrupted":
         summary = write_summary(run_dir, results, None, None)
+        _write_index(run_dir, results, None, None)
         stopped = sum(r.status == "interrupted" for r in results.values())
         by = record.get("interrupted_by", "SIGINT")
         print(
@@ -147,13 +196,112 @@ def _cmd_run(args) -> int:
     checks = check_run(run_dir, config) if args.check else None
     claims = check_claims(run_dir, config) if args.check else None
     summary = write_summary(run_dir, results, checks, claims)
+    index = _write_index(run_dir, results, checks, claims)
     n_ok = sum(r.status == "ok" for r in results.values())
-    print(f"\n{n_ok}/{len(results)} notebook(s) ok. Summary: {summary}")
+    print(
+        f"\n{n_ok}/{len(results)} notebook(s) ok. Summary: {summary}"
+        + (f", report: {index}" if index else "")
+    )
     code = 0 if n_ok == len(results) else 1
     if checks is not None:
         code = _print_checks(checks) or code
         code = _print_claims(claims) or code
     return code
+
+
+def _read_params_file(path: str | None) -> dict | None:
+    """Return the mapping of a ``-f`` YAML file, or raise RunError naming the file."""
+    import yaml
+
+    from mlkit.errors import RunError
+
+    if not path:
+        return None
+    fp = Path(path)
+    if not fp.is_file():
+        raise RunError(f"parameters file {fp} does not exist.")
+    try:
+        data = yaml.safe_load(fp.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise RunError(f"parameters file {fp} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise RunError(f"parameters file {fp} must be a YAML mapping of name: value.")
+    return data
+
+
+def _cmd_sweep(args) -> int:
+    from mlkit.runner.plan import load_default_config
+    from mlkit.runner.sweep import run_config_sweeps, sweep
+
+    try:
+        if args.seeds is not None and args.seeds < 1:
+            return _fail(f"--seeds must be >= 1. Got {args.seeds}.")
+        if args.workers is not None and args.workers < 1:
+            return _fail(f"--workers must be >= 1. Got {args.workers}.")
+        config = load_default_config(args.config)
+        if args.ci:
+            rows = run_config_sweeps(config, scheduler=args.scheduler, workers=args.workers)
+            return _print_sweep_claims(rows)
+        if not args.notebooks and not args.resume:
+            return _fail(
+                "name at least one notebook, e.g. `mlkit sweep NB.ipynb --seeds 3`, "
+                "or --resume DIR, or --ci."
+            )
+        df = sweep(
+            args.notebooks or None,
+            profile=args.profile,
+            parameters=_read_params_file(args.parameters_file),
+            cli_params=[tuple(p) for p in args.parameter],
+            grid=args.grid,
+            seeds=args.seeds,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            out=args.out,
+            resume=args.resume,
+            config=config,
+            cell_timeout_s=args.cell_timeout,
+            mlflow_uri=args.mlflow,
+        )
+    except (ValueError, FileNotFoundError) as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        print("Sweep stopped; resume it with `mlkit sweep --resume DIR`.", file=sys.stderr)
+        return 130
+    n_ok = int((df["status"] == "ok").sum())
+    print(f"\n{n_ok}/{len(df)} point(s) ok. Report: {Path(df.attrs['sweep_dir']) / 'index.html'}")
+    code = _print_sweep_claims(df.attrs["claims"])
+    return code or (0 if n_ok == len(df) else 1)
+
+
+def _print_sweep_claims(rows) -> int:
+    from mlkit.runner.report import format_table
+
+    if not rows:
+        return 0
+    table = [
+        {
+            **r,
+            "holds on": f"{r['holds']}/{r['n_points']}",
+            "95% CI": f"[{r['ci_low']:.2f}, {r['ci_high']:.2f}]",
+            "required": "-" if r["required"] is None else f"{r['required']:.0%}",
+            "ok": r["ok"],
+        }
+        for r in rows
+    ]
+    print("\nClaims over the sweep's points:")
+    print(format_table(table, ["notebook", "claim", "holds on", "95% CI", "required", "ok"]))
+    return 1 if any(r["ok"] is False for r in rows) else 0
+
+
+def _write_index(run_dir, results, checks, claims):
+    """Write the run's index.html; a failure to render it is reported, never fatal."""
+    from mlkit.runner.html import write_run_index
+
+    try:
+        return write_run_index(run_dir, results, checks, claims)
+    except Exception as exc:  # noqa: BLE001 - the run's results are already saved
+        print(f"mlkit: warning: index.html not written: {exc}", file=sys.stderr)
+        return None
 
 
 def _cmd_check(args) -> int:
@@ -283,7 +431,13 @@ def main(argv: list[str] | None = None) -> int:
 
         print(__version__)
         return 0
-    commands = {"run": _cmd_run, "check": _cmd_check, "params": _cmd_params, "lab": _cmd_lab}
+    commands = {
+        "run": _cmd_run,
+        "sweep": _cmd_sweep,
+        "check": _cmd_check,
+        "params": _cmd_params,
+        "lab": _cmd_lab,
+    }
     if args.command is None:
         parser.print_help()
         return 0

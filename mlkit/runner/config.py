@@ -15,6 +15,13 @@ Schema::
               fleiss_kappa: {min: 0.5, max: 0.9}
             claims:                # relations the notebook's text asserts (mlkit.runner.claims)
               hlp_above_model: {expr: hlp > accuracy, says: people still beat the model}
+    sweeps:                        # optional: robustness sweeps (``mlkit sweep --ci``)
+      notebooks/00_start_here.ipynb:
+        profile: ci                # default: ci
+        seeds: 3                   # random_state 0..2; and/or
+        grid: {n_clips: [200, 400]}    # parameter -> list of values (cartesian product)
+        claims:                    # claim of that profile -> share of points it must hold on
+          hlp_above_model: 0.8
 """
 
 from __future__ import annotations
@@ -28,9 +35,18 @@ from mlkit.errors import ConfigError
 from mlkit.runner.claims import Claim, parse_claim
 from mlkit.runner.params import ParameterError, check_overrides, read_parameters
 
-__all__ = ["ConfigError", "Expectation", "NotebookSpec", "Config", "load_config", "check_metric"]
+__all__ = [
+    "ConfigError",
+    "Expectation",
+    "NotebookSpec",
+    "SweepSpec",
+    "Config",
+    "load_config",
+    "check_metric",
+]
 
-_TOP_KEYS = {"cell_timeout_s", "notebooks"}
+_TOP_KEYS = {"cell_timeout_s", "notebooks", "sweeps"}
+_SWEEP_KEYS = {"profile", "seeds", "grid", "parameters", "claims"}
 _NB_KEYS = {"profiles", "description"}
 _PROFILE_KEYS = {"parameters", "expect", "claims"}
 _EXPECT_KEYS = {"value", "abs_tol", "rel_tol", "min", "max"}
@@ -98,6 +114,34 @@ class NotebookSpec:
         return list(self.profiles.get(profile, {}).get("claims", []))
 
 
+@dataclass(frozen=True)
+class SweepSpec:
+    """A robustness sweep of ``nbs_ci.yml``'s ``sweeps:`` section (run by ``mlkit sweep --ci``).
+
+    Attributes
+    ----------
+    notebook : str
+        The notebook's key in ``notebooks:``.
+    profile : str
+        The profile whose parameters and claims apply.
+    seeds : int or None
+        Number of seeds (``random_state`` 0..seeds-1), or None.
+    grid : dict of str to list
+        Parameter -> values (cartesian product); may be empty when `seeds` is given.
+    parameters : dict
+        Fixed overrides for every point.
+    claims : dict of str to float
+        Claim name -> share of points, in [0, 1], on which it must hold.
+    """
+
+    notebook: str
+    profile: str = "ci"
+    seeds: int | None = None
+    grid: dict = field(default_factory=dict)
+    parameters: dict = field(default_factory=dict)
+    claims: dict = field(default_factory=dict)
+
+
 @dataclass
 class Config:
     """The validated content of ``nbs_ci.yml``."""
@@ -106,6 +150,7 @@ class Config:
     root: Path
     notebooks: dict[str, NotebookSpec]
     cell_timeout_s: float = 600.0
+    sweeps: dict[str, SweepSpec] = field(default_factory=dict)
 
     def profiles(self) -> set[str]:
         """Return every profile named by any notebook."""
@@ -235,4 +280,105 @@ def load_config(path: str | os.PathLike = "nbs_ci.yml", *, check_parameters: boo
             claims = [parse_claim(str(k), v, where=pwhere) for k, v in claims.items()]
             profiles[prof_name] = {"parameters": values, "expect": expect, "claims": claims}
         notebooks[nb_path] = NotebookSpec(path=full, profiles=profiles)
-    return Config(path=path, root=root, notebooks=notebooks, cell_timeout_s=float(timeout))
+    sweeps = _parse_sweeps(path, raw.get("sweeps"), notebooks, check_parameters)
+    return Config(
+        path=path, root=root, notebooks=notebooks, cell_timeout_s=float(timeout), sweeps=sweeps
+    )
+
+
+def _parse_sweeps(path: Path, raw, notebooks: dict, check_parameters: bool) -> dict:
+    """Validate the ``sweeps:`` section: notebook -> profile, seeds and/or grid, claim shares."""
+    if raw is None:
+        return {}
+    example = "{notebooks/NN_phase.ipynb: {seeds: 3, claims: {claim_name: 0.8}}}"
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"{path}: 'sweeps' must be a mapping of notebook -> sweep, such as {example}. "
+            f"Got {raw!r} instead."
+        )
+    sweeps = {}
+    for nb_path, spec in raw.items():
+        where = f"{path}, sweeps, notebook {nb_path}"
+        if nb_path not in notebooks:
+            raise ConfigError(
+                f"{where}: the notebook is not listed under 'notebooks'. Sweeps use a profile's "
+                f"parameters and claims, so list it there first. Listed: {', '.join(notebooks)}."
+            )
+        if not isinstance(spec, dict):
+            raise ConfigError(f"{where}: expected a mapping such as {example}. Got {spec!r}.")
+        _check_keys(spec, _SWEEP_KEYS, f"{where}:")
+        profile = spec.get("profile", "ci")
+        nb = notebooks[nb_path]
+        if profile not in nb.profiles:
+            raise ConfigError(
+                f"{where}: profile {profile!r} is not a profile of this notebook. Its profiles: "
+                f"{', '.join(sorted(nb.profiles)) or '(none)'}."
+            )
+        seeds = spec.get("seeds")
+        if seeds is not None and (
+            isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1
+        ):
+            raise ConfigError(f"{where}: 'seeds' must be an integer >= 1. Got {seeds!r} instead.")
+        grid = spec.get("grid") or {}
+        if not isinstance(grid, dict):
+            raise ConfigError(
+                f"{where}: 'grid' must be a mapping of parameter -> list of values, such as "
+                f"{{n_clips: [200, 400]}}. Got {grid!r} instead."
+            )
+        for name, values in grid.items():
+            if not isinstance(values, list) or not values:
+                raise ConfigError(
+                    f"{where}: grid parameter {name!r} must have a non-empty list of values, "
+                    f"such as [1, 2]. Got {values!r} instead."
+                )
+        if seeds is None and not grid:
+            raise ConfigError(f"{where}: give 'seeds' (a number), a 'grid', or both.")
+        if seeds is not None and "random_state" in grid:
+            raise ConfigError(
+                f"{where}: 'random_state' is both in 'grid' and set by 'seeds'; use one of them."
+            )
+        fixed = spec.get("parameters") or {}
+        if not isinstance(fixed, dict):
+            raise ConfigError(f"{where}: 'parameters' must be a mapping of name: value.")
+        if check_parameters:
+            params = read_parameters(nb.path)
+            try:
+                check_overrides(params, fixed, notebook=nb_path, source=f"{path} sweeps")
+                for name, values in grid.items():
+                    for value in values:
+                        check_overrides(
+                            params, {name: value}, notebook=nb_path, source=f"{path} sweeps grid"
+                        )
+                if seeds is not None:
+                    check_overrides(
+                        params, {"random_state": 0}, notebook=nb_path, source=f"{path} sweeps seeds"
+                    )
+            except ParameterError as exc:
+                raise ConfigError(str(exc)) from exc
+        claims = spec.get("claims") or {}
+        if not isinstance(claims, dict):
+            raise ConfigError(
+                f"{where}: 'claims' must be a mapping of claim name -> share of points in [0, 1], "
+                f"such as {{hlp_above_model: 0.8}}. Got {claims!r} instead."
+            )
+        known = {c.name for c in nb.claims(profile)}
+        for name, share in claims.items():
+            if name not in known:
+                raise ConfigError(
+                    f"{where}: claim {name!r} is not a claim of profile {profile!r}. Its claims: "
+                    f"{', '.join(sorted(known)) or '(none)'}."
+                )
+            if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+                raise ConfigError(
+                    f"{where}: the share for claim {name!r} must be a number in [0, 1] (0.8: "
+                    f"holds on at least 80 % of the points). Got {share!r} instead."
+                )
+        sweeps[nb_path] = SweepSpec(
+            notebook=nb_path,
+            profile=profile,
+            seeds=seeds,
+            grid=dict(grid),
+            parameters=dict(fixed),
+            claims={k: float(v) for k, v in claims.items()},
+        )
+    return sweeps
