@@ -3,7 +3,8 @@
 Phase packages, in lifecycle order (imported lazily, so ``import mlkit`` stays fast):
 ``scoping``, ``data``, ``modeling`` (with ``augmentation`` and ``tracking``), ``deployment``
 (with ``serving``), ``monitoring``. Below them the shared layer, which imports no phase:
-``datasets``, ``audio``, ``features``, ``viz``, ``widgets``, ``lineage``, ``paths``, ``errors``.
+``datasets``, ``audio``, ``features``, ``viz``, ``widgets``, ``lineage``, ``paths``, ``errors``,
+``exercises``.
 Beside them the notebook runner, ``runner`` (the ``mlkit`` command).
 """
 
@@ -15,6 +16,7 @@ __all__ = [
     "__version__",
     "record",
     "is_headless",
+    "sweep",
     # phases, in lifecycle order
     "scoping",
     "data",
@@ -24,10 +26,12 @@ __all__ = [
     "deployment",
     "serving",
     "monitoring",
+    "readiness",
     # shared layer
     "audio",
     "datasets",
     "errors",
+    "exercises",
     "features",
     "lineage",
     "paths",
@@ -37,12 +41,16 @@ __all__ = [
     "runner",
 ]
 
-_SUBMODULES = {name for name in __all__ if name not in {"__version__", "record", "is_headless"}}
+_SUBMODULES = {
+    name for name in __all__ if name not in {"__version__", "record", "is_headless", "sweep"}
+}
 
 
 def __getattr__(name):
     if name in _SUBMODULES:
         return importlib.import_module(f"mlkit.{name}")
+    if name == "sweep":  # dask is imported only when a sweep runs
+        return importlib.import_module("mlkit.runner.sweep").sweep
     if name in {"record", "is_headless"}:
         from mlkit import recording
 

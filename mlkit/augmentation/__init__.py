@@ -1,4 +1,4 @@
-"""Audio data augmentation: seeded audiomentations pipelines and targeted-augmentation experiments.
+"""Data augmentation: seeded audiomentations (and albumentations) pipelines, targeted experiments.
 
 The course's rule for augmentation: make synthetic examples that are *realistic* (noise that
 production has), that the current model gets wrong but a person still recognises, and add them
@@ -19,6 +19,10 @@ Notebook ``04_augmentation`` section -> file:
   ``_plots.py`` (examples, players, the SNR panel and every other plot or prose)
 - 4 Robust entry points -> ``_transforms.py`` (``prepare_clip`` and the kit's transforms;
   ``entry_point_table``, which runs them through ``augment``, is in ``_pipelines.py``)
+- 7 Images: a new scanner -> ``_images.py`` (scikit-learn's scanned digits, the simulated
+  new scanner, albumentations pipelines, the comparison over splits, its plot and prose)
+- Exercises of sections 2, 3, 5 and 6, concept questions and ``Your progress`` ->
+  ``_exercises.py`` (``exercises``: the notebook's ``ex``)
 """
 
 from mlkit.augmentation._bandwidth import (
@@ -27,6 +31,7 @@ from mlkit.augmentation._bandwidth import (
     describe_band_edges,
     low_bandwidth_edges,
 )
+from mlkit.augmentation._exercises import exercises
 from mlkit.augmentation._experiments import (
     SIZES,
     accuracy_by_tag,
@@ -34,6 +39,19 @@ from mlkit.augmentation._experiments import (
     compare_augmentations,
     curve_gains,
     split_table,
+)
+from mlkit.augmentation._images import (
+    IMAGE_AUGMENTATIONS,
+    IMAGE_COLUMNS,
+    IMAGE_ROLES,
+    NEW_SCANNER,
+    augment_images,
+    describe_image_augmentation,
+    image_gains_over_seeds,
+    load_scanned_digits,
+    make_image_pipeline,
+    plot_scanner_examples,
+    simulate_new_scanner,
 )
 from mlkit.augmentation._pipelines import (
     AUGMENTATIONS,
@@ -128,4 +146,18 @@ __all__ = [
     "describe_one_split",
     "describe_takeaways",
     "describe_split_diversity",
+    # images: a new scanner, albumentations copies (section 7)
+    "NEW_SCANNER",
+    "IMAGE_AUGMENTATIONS",
+    "IMAGE_ROLES",
+    "IMAGE_COLUMNS",
+    "load_scanned_digits",
+    "simulate_new_scanner",
+    "make_image_pipeline",
+    "augment_images",
+    "image_gains_over_seeds",
+    "describe_image_augmentation",
+    "plot_scanner_examples",
+    # self-checking exercises (sections 2, 3, 5, 6)
+    "exercises",
 ]

@@ -8,9 +8,9 @@ agreement number can be set next to the accuracy that a real team could not meas
 
 The code follows the sections of ``notebooks/02_data.ipynb``: ``_xy`` (define x and y),
 ``_labelers`` and ``_agreement`` (label consistency), ``_hlp`` (human-level performance),
-``_label_noise`` (types of data problems), ``_splits`` (splits and speaker leakage),
-``_provenance`` (metadata and provenance), ``_schema`` (the validating pipeline) and
-``_summary``.
+``_label_noise`` and ``_problem_grid`` (types of data problems), ``_splits`` (splits and
+speaker leakage), ``_provenance`` (metadata and provenance), ``_schema`` (the validating
+pipeline), ``_summary`` and ``_exercises`` (the notebook's exercises and concept questions).
 """
 
 from mlkit.data._agreement import (
@@ -32,6 +32,7 @@ from mlkit.data._convention import (
     convention_gain_by_team,
     describe_convention,
 )
+from mlkit.data._exercises import exercises
 from mlkit.data._hlp import (
     clear_clip_error,
     compare_to_hlp,
@@ -87,6 +88,16 @@ from mlkit.data._listening import (
     parse_answers,
     score_listening,
     show_listening_test,
+)
+from mlkit.data._problem_grid import (
+    BIG_DATA_THRESHOLD,
+    COURSE_EMPHASIS,
+    DATA_PROBLEM_FACTS,
+    describe_data_problem_grid,
+    grid_metrics,
+    noise_cost_by_size,
+    plot_noise_cost_grid,
+    wrong_per_right,
 )
 from mlkit.data._provenance import (
     METADATA_COLUMNS,
@@ -197,6 +208,15 @@ __all__ = [
     "noise_interval_metrics",
     "noise_drop_intervals",
     "describe_label_noise_over_seeds",
+    # the 2 x 2 grid of data problems (section 4)
+    "BIG_DATA_THRESHOLD",
+    "COURSE_EMPHASIS",
+    "DATA_PROBLEM_FACTS",
+    "noise_cost_by_size",
+    "wrong_per_right",
+    "grid_metrics",
+    "plot_noise_cost_grid",
+    "describe_data_problem_grid",
     # splits (section 5)
     "split_train_dev_test",
     "split_by_groups_or_clips",
@@ -223,4 +243,6 @@ __all__ = [
     "example_positions",
     "plot_clip_examples",
     "describe_summary",
+    # exercises and concept questions (every section)
+    "exercises",
 ]

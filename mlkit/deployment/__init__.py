@@ -16,7 +16,10 @@ One private file per section of ``notebooks/05_deployment.ipynb``:
 - ``_shadow.py``: shadow mode next to human operators (:class:`ShadowRouter`, its sequential
   test :func:`sequential_agreement_test`);
 - ``_bluegreen.py``: blue/green (:class:`BlueGreenRouter`);
+- ``_patterns.py``, ``_patterns_report.py``: which deployment pattern when (the three
+  patterns on one bad candidate, the decision table);
 - ``_takeaways.py``: the computed conclusions;
+- ``_exercises.py``: the notebook's exercises and concept questions (:func:`exercises`);
 - ``_router.py``: what the routers share (sticky buckets, the request log, replays).
 """
 
@@ -36,6 +39,7 @@ from mlkit.deployment._canary import (
     describe_canary,
     plot_canary,
 )
+from mlkit.deployment._exercises import exercises
 from mlkit.deployment._gates import (
     agreement_floor,
     agreement_headroom,
@@ -43,6 +47,18 @@ from mlkit.deployment._gates import (
     gates_match_router,
     plot_gate_whatif,
     psi_noise,
+)
+from mlkit.deployment._patterns import (
+    PATTERN_METRICS,
+    PATTERNS,
+    compare_patterns,
+    pattern_costs,
+    repeat_patterns,
+)
+from mlkit.deployment._patterns_report import (
+    describe_patterns,
+    pattern_decision_table,
+    plot_patterns,
 )
 from mlkit.deployment._router import assign_bucket, replay_candidates
 from mlkit.deployment._shadow import (
@@ -102,4 +118,15 @@ __all__ = [
     "describe_shadow_seeds",
     "repeat_shadow",
     "describe_canary",
+    # issue 13: the notebook's self-checking exercises
+    "exercises",
+    # issue 15: which deployment pattern when
+    "PATTERNS",
+    "PATTERN_METRICS",
+    "pattern_costs",
+    "repeat_patterns",
+    "compare_patterns",
+    "describe_patterns",
+    "pattern_decision_table",
+    "plot_patterns",
 ]

@@ -11,10 +11,14 @@ One private file per section of ``notebooks/03_modeling.ipynb`` (tests in ``test
 * ``_experiment``: models, the speaker-grouped split, scoring ("Data, split by speaker");
 * ``_baselines``: HLP, published figures, bias and variance ("Baselines");
 * ``_error_analysis``: the table by tag, the error sample and its tags ("Error analysis by tag");
+  ``_error_sample``: the ~100 errors to look at and their tags ("Look at the mistakes");
+  ``_error_tags``: hand-made tags read back from ``error_tags.csv`` (the same section);
 * ``_slices``: metrics per slice with intervals, recall per class ("Important slices");
 * ``_skewed``: precision/recall, threshold choice and view ("Skewed data");
 * ``_features_vs_rows``: an engineered feature or more rows ("An engineered feature or more rows?");
-* ``_data_vs_model``: recipes and equal-budget comparison (notebook ``03b_tracking``).
+* ``_data_vs_model``: recipes and equal-budget comparison (notebook ``03b_tracking``);
+* ``_exercises``: the notebook's exercises and concept questions (``exercises``, the ``ex``
+  object of the notebook).
 """
 
 from mlkit._models import MODELS, make_model
@@ -45,13 +49,18 @@ from mlkit.modeling._error_analysis import (
     plot_error_analysis,
 )
 from mlkit.modeling._error_sample import (
+    MANUAL_TAGS,
     describe_error_pool,
+    describe_error_sample,
+    error_sample_metrics,
     error_tag_shares,
     error_tagging_widget,
     pool_errors,
     sample_errors,
     save_error_tags,
 )
+from mlkit.modeling._error_tags import load_error_tags
+from mlkit.modeling._exercises import exercises
 from mlkit.modeling._experiment import (
     SpeechSplit,
     describe_seen_vs_unseen,
@@ -106,6 +115,9 @@ __all__ = [
     "error_tag_shares",
     "save_error_tags",
     "error_tagging_widget",
+    "MANUAL_TAGS",
+    "load_error_tags",
+    "error_sample_metrics",
     "binary_metrics",
     "threshold_sweep",
     "threshold_for_recall",
@@ -126,10 +138,12 @@ __all__ = [
     "build_recipe",
     "budget_comparison",
     "budget_takeaways",
+    "exercises",
     # helpers of the thin notebook cells
     "baseline_systems",
     "plot_error_analysis",
     "describe_error_pool",
+    "describe_error_sample",
     "plot_slice_metrics",
     "RARE_CLASS_MEAN_FEATURES",
 ]

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from mlkit._stats import wilson_interval
 from mlkit._validation import (
     check_int,
     check_random_state,
@@ -15,13 +16,19 @@ from mlkit._validation import (
 from mlkit.modeling._checks import _check_label_pair
 
 __all__ = [
+    "MANUAL_TAGS",
     "sample_errors",
     "pool_errors",
     "describe_error_pool",
+    "error_sample_metrics",
+    "describe_error_sample",
     "error_tag_shares",
     "save_error_tags",
     "error_tagging_widget",
 ]
+
+#: Manual tags the tagging widget offers, and a tag file may use, by default.
+MANUAL_TAGS = ("mislabelled", "cut_off", "unclear_speech")
 
 
 def sample_errors(y_true, y_pred, metadata, *, n_errors: int = 100, random_state=0):
@@ -250,6 +257,149 @@ def describe_error_pool(available, *, n_errors: int) -> str:
     return f"{n_available} errors available, {n_sampled} sampled (asked for {n_errors})"
 
 
+def error_sample_metrics(errors, available, *, n_dev_errors: int, n_errors: int, tags) -> dict:
+    """Return the numbers of the error sample that a run records and CI checks.
+
+    Parameters
+    ----------
+    errors : pandas.DataFrame
+        The sampled errors, first result of :func:`pool_errors`, with one boolean column per
+        tag of `tags`.
+    available : pandas.DataFrame
+        The second result of :func:`pool_errors` (a ``"total"`` row, column ``n_errors``).
+    n_dev_errors : int
+        Errors of the current model on the dev set alone (the clips of unseen speakers), >= 0:
+        what a sample drawn from the dev set could hold.
+    n_errors : int
+        The size of sample asked for (the `n_errors` passed to :func:`pool_errors`), >= 1.
+    tags : sequence of str
+        The tags to rank by their share of the sampled errors (in the notebook, the tags of
+        the error-analysis table); ties go to the tag listed first.
+
+    Returns
+    -------
+    dict
+        ``error_pool_dev_errors`` (`n_dev_errors`), ``error_pool_available`` (errors in the
+        pool), ``error_sample_size`` (errors sampled), ``error_sample_target``
+        (`n_errors`), ``error_sample_top_tag`` (the tag most of the sampled errors carry),
+        ``error_sample_top_share`` and its Wilson 95 % interval
+        ``error_sample_top_share_ci_low``, ``error_sample_top_share_ci_high`` (shares
+        rounded to 4 decimals). The same facts :func:`describe_error_sample` words.
+
+    Raises
+    ------
+    ValueError
+        If `errors` is empty, a tag of `tags` is not a column of `errors`, or `available`
+        lacks its ``"total"`` row.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> errors = pd.DataFrame({"clean": [True, False, False], "people_noise": [False, True, True]})
+    >>> available = pd.DataFrame({"n_errors": [3], "n_sampled": [3]}, index=["total"])
+    >>> m = error_sample_metrics(errors, available, n_dev_errors=1, n_errors=3,
+    ...                          tags=["clean", "people_noise"])
+    >>> m["error_sample_top_tag"], m["error_sample_top_share"]
+    ('people_noise', 0.6667)
+    """
+    func = "error_sample_metrics"
+    describe_error_pool(available, n_errors=1)  # checks the table's shape
+    n_dev_errors = check_int(n_dev_errors, "n_dev_errors", min_value=0, func=func)
+    n_errors = check_int(n_errors, "n_errors", min_value=1, func=func)
+    tags = [str(t) for t in tags]
+    shares = error_tag_shares(errors, tag_columns=tags)
+    counts = shares["n_errors"].reindex(tags)
+    top = str(counts.idxmax())  # first of the tied maxima, in the order of `tags`
+    row = shares.loc[top]
+    return {
+        "error_pool_dev_errors": n_dev_errors,
+        "error_pool_available": int(available.loc["total", "n_errors"]),
+        "error_sample_size": len(errors),
+        "error_sample_target": n_errors,
+        "error_sample_top_tag": top,
+        "error_sample_top_share": round(float(row["share_of_errors"]), 4),
+        "error_sample_top_share_ci_low": round(float(row["ci_low"]), 4),
+        "error_sample_top_share_ci_high": round(float(row["ci_high"]), 4),
+    }
+
+
+def _pct(share: float) -> str:
+    return f"{100 * share:.0f} %"
+
+
+def describe_error_sample(sample, *, top_priority_tag: str) -> str:
+    """Say where the ~100 errors come from and which tag most of them carry.
+
+    Parameters
+    ----------
+    sample : dict
+        From :func:`error_sample_metrics`.
+    top_priority_tag : str
+        The tag the error-analysis table ranks first (``error_analysis_metrics(table)
+        ["top_priority_tag"]``).
+
+    Returns
+    -------
+    str
+        Markdown, two sentences: whether the dev set alone would have held the sample and
+        whether the pool did; whether the tag most sampled errors carry is the table's top
+        tag, with the share's interval.
+
+    Raises
+    ------
+    KeyError
+        If `sample` lacks a key of :func:`error_sample_metrics`.
+
+    Examples
+    --------
+    >>> sample = dict(error_pool_dev_errors=30, error_pool_available=138, error_sample_size=100,
+    ...               error_sample_target=100, error_sample_top_tag="people_noise",
+    ...               error_sample_top_share=0.61, error_sample_top_share_ci_low=0.512,
+    ...               error_sample_top_share_ci_high=0.7)
+    >>> print(describe_error_sample(sample, top_priority_tag="people_noise")[:62])
+    The dev set alone holds **30** errors of the current model, fe
+    """
+    dev, pool = sample["error_pool_dev_errors"], sample["error_pool_available"]
+    size, target = sample["error_sample_size"], sample["error_sample_target"]
+    if pool < target:
+        where = (
+            f"Even the out-of-fold predictions of every clip hold only **{pool}** errors, fewer "
+            f"than the {target} asked for, so all {size} are in the sample: tag every one and "
+            "read the shares with their intervals."
+        )
+    elif dev < target:
+        where = (
+            f"The dev set alone holds **{dev}** errors of the current model, fewer than the "
+            f"{target} asked for; the out-of-fold predictions of every clip hold **{pool}**, each "
+            f"made by a model that never heard the speaker, so the sample reaches **{size}**."
+        )
+    else:
+        where = (
+            f"The dev set alone holds **{dev}** errors, enough for the {target} asked for; the "
+            f"sample is still drawn from the **{pool}** out-of-fold errors of every clip, so it "
+            f"covers every speaker: **{size}** sampled."
+        )
+    top = sample["error_sample_top_tag"]
+    share = (
+        f"{_pct(sample['error_sample_top_share'])} of them, 95 % interval "
+        f"{_pct(sample['error_sample_top_share_ci_low'])} to "
+        f"{_pct(sample['error_sample_top_share_ci_high'])}"
+    )
+    if top == top_priority_tag:
+        which = (
+            f"The tag the sampled errors carry most often is **{top}** ({share}): the tag the "
+            "table above ranks first, so listening starts where the table points."
+        )
+    else:
+        which = (
+            f"The tag the sampled errors carry most often is **{top}** ({share}), but the table "
+            f"above ranks **{top_priority_tag}** first: a tag's share of the errors ignores how "
+            "many of them people would get wrong too (HLP), its potential gain does not. Rank "
+            "by the gain; listen for what the tags miss."
+        )
+    return f"{where} {which}"
+
+
 def error_tag_shares(errors, *, tag_columns=None):
     """Return each tag's share of the errors (a sample may carry several tags).
 
@@ -264,13 +414,21 @@ def error_tag_shares(errors, *, tag_columns=None):
     Returns
     -------
     pandas.DataFrame
-        Index: tag. Columns ``n_errors`` and ``share_of_errors`` (fraction of the sampled
-        errors that carry the tag), sorted by share, largest first.
+        Index: tag. Columns ``n_errors``, ``share_of_errors`` (fraction of the sampled
+        errors that carry the tag) and its Wilson 95 % interval ``ci_low``, ``ci_high``
+        (the sample is ~100 errors, so a share is known to about +-10 points), sorted by
+        share, largest first.
 
     Raises
     ------
     ValueError
         If `errors` is empty or a named column is missing.
+
+    Notes
+    -----
+    The interval treats the sampled errors as a random sample of the model's errors
+    (:func:`mlkit._stats.wilson_interval`); when the sample holds every error there is, it
+    is conservative.
     """
     import pandas as pd
 
@@ -294,6 +452,7 @@ def error_tag_shares(errors, *, tag_columns=None):
     out = pd.DataFrame({"n_errors": pd.Series(counts, dtype=np.int64)})
     out.index.name = "tag"
     out["share_of_errors"] = out["n_errors"] / len(errors)
+    out["ci_low"], out["ci_high"] = wilson_interval(out["n_errors"].to_numpy(), len(errors))
     return out.sort_values("share_of_errors", ascending=False, kind="stable")
 
 
@@ -321,9 +480,7 @@ def save_error_tags(errors, path):
     return path
 
 
-def error_tagging_widget(
-    errors, *, manual_tags=("mislabelled", "cut_off", "unclear_speech"), path=None
-):
+def error_tagging_widget(errors, *, manual_tags=MANUAL_TAGS, path=None):
     """Build a small widget to add manual tags to the error sample, row by row.
 
     Parameters
@@ -331,10 +488,12 @@ def error_tagging_widget(
     errors : pandas.DataFrame
         As from :func:`sample_errors`. Its ``manual_tags`` column is edited in place when
         the user clicks; that is the point of the widget.
-    manual_tags : sequence of str
-        Tags offered as toggle buttons.
+    manual_tags : sequence of str, default=MANUAL_TAGS
+        Tags offered as toggle buttons (pass the same to :func:`load_error_tags` as
+        `known_tags`).
     path : path-like, optional
-        When given, a "save" button writes the table there with :func:`save_error_tags`.
+        When given, a "save" button writes the table there with :func:`save_error_tags`;
+        :func:`load_error_tags` reads it back (the round trip of ``error_tags.csv``).
 
     Returns
     -------

@@ -23,7 +23,9 @@ One private file per section of ``notebooks/06_monitoring.ipynb`` (tests in
 * ``_nodes``: which pipeline node alerted first ("Pipeline monitoring: where did it break?");
 * ``_retrain``: retrain, redeploy, re-baseline ("Back to the start of the loop");
 * ``_report``: the drift report on the user's own tables ("Your own data");
-* ``_summary``: the recorded metrics and the take-aways ("Results").
+* ``_summary``: the recorded metrics and the take-aways ("Results");
+* ``_exercises``: the notebook's exercises and concept questions, :func:`exercises`
+  (the "Exercises" cells of sections 3-5; machinery in :mod:`mlkit.exercises`).
 """
 
 from mlkit._stats import psi
@@ -65,6 +67,7 @@ from mlkit.monitoring._drift import (
     ks_test,
     plot_drift_heatmap,
 )
+from mlkit.monitoring._exercises import exercises
 from mlkit.monitoring._markers import ALERT_CONVENTION
 from mlkit.monitoring._nodes import (
     describe_pipeline_fault,
@@ -146,6 +149,7 @@ __all__ = [
     "detect_concept_drift",
     "drift_report",
     "evaluate_alerts",
+    "exercises",
     "expected_null_psi",
     "input_metrics",
     "js_distance",

@@ -12,8 +12,11 @@ The scoping phase answers four questions with measurements instead of guesses:
 One private file per section of ``notebooks/01_scoping.ipynb``: ``_feasibility`` (mutual
 information, the quick model on unseen speakers), ``_curve`` and ``_data_needed`` (learning
 curve, power-law fit and band, data needed for a target), ``_value`` (cost matrix, business
-metrics, ethics checklist), ``_resourcing`` (timing, latency, compute, milestones, labeling
-effort), ``_sourcing`` (data sources and the plan) and ``_takeaways`` (the closing summary).
+metrics, ethics checklist), ``_model_choice`` (picking a model by an important segment's weight
+and by the cost matrix, not by test accuracy), ``_resourcing`` (timing, latency, compute, milestones, labeling
+effort), ``_sourcing`` (data sources and the plan), ``_sourcing_strategy`` (invest
+in data up front or get into the loop fast: a simulated plan), ``_takeaways`` (the closing summary) and
+``_exercises`` (the notebook's exercises and concept questions, ``exercises``).
 """
 
 from mlkit._models import quick_model
@@ -36,12 +39,22 @@ from mlkit.scoping._data_needed import (
     data_needed_for_target,
     describe_learning_curve,
 )
+from mlkit.scoping._exercises import exercises
 from mlkit.scoping._feasibility import (
     compare_with_hlp,
     cross_validate_quick_model,
     describe_speaker_leakage,
     mutual_information,
     plot_mutual_information,
+)
+from mlkit.scoping._model_choice import (
+    NEVER,
+    ModelChoice,
+    candidate_predictions,
+    choose_model,
+    describe_business_choice,
+    describe_segment_choice,
+    plot_model_choice,
 )
 from mlkit.scoping._resourcing import (
     ComputeScaling,
@@ -56,6 +69,16 @@ from mlkit.scoping._resourcing import (
     time_requests,
 )
 from mlkit.scoping._sourcing import DEFAULT_SOURCES, sourcing_recommendation, sourcing_table
+from mlkit.scoping._sourcing_strategy import (
+    SOURCING_SCENARIOS,
+    SourcingComparison,
+    collection_rate,
+    compare_sourcing_strategies,
+    describe_sourcing_strategies,
+    plot_sourcing_strategies,
+    simulate_time_to_target,
+    upfront_break_even_share,
+)
 from mlkit.scoping._takeaways import describe_takeaways
 from mlkit.scoping._value import (
     business_metrics,
@@ -114,4 +137,22 @@ __all__ = [
     # issue 11: verdicts that respect uncertainty
     "describe_compute",
     "describe_value",
+    # issue 13: exercises that check themselves
+    "exercises",
+    # issue 15: important segments, test vs business metric, up front vs loop
+    "NEVER",
+    "ModelChoice",
+    "candidate_predictions",
+    "choose_model",
+    "describe_segment_choice",
+    "describe_business_choice",
+    "plot_model_choice",
+    "SOURCING_SCENARIOS",
+    "SourcingComparison",
+    "collection_rate",
+    "upfront_break_even_share",
+    "simulate_time_to_target",
+    "compare_sourcing_strategies",
+    "plot_sourcing_strategies",
+    "describe_sourcing_strategies",
 ]

@@ -21,10 +21,12 @@ The code follows ``notebooks/03b_tracking.ipynb``:
   paid in training runs);
 - ``_gains.py``: section 4, equal budgets and measured gains (``plot_arm_gains``);
 - ``_over_seeds.py``: section 5, the whole comparison repeated over seeds, with intervals;
-- ``_reproduce.py``: section 6, pull the runs back and reproduce the best one.
+- ``_reproduce.py``: section 6, pull the runs back and reproduce the best one;
+- ``_exercises.py``: the notebook's exercises and concept questions (``exercises``).
 """
 
 from mlkit.errors import ModelIntegrityError, TrackingError
+from mlkit.tracking._exercises import exercises
 from mlkit.tracking._gains import ARM_COLORS, plot_arm_gains
 from mlkit.tracking._model_files import load_model, save_model
 from mlkit.tracking._over_seeds import (
@@ -91,4 +93,5 @@ __all__ = [
     "summary_metrics_over_seeds",
     "describe_over_seeds",
     "plot_gains_over_seeds",
+    "exercises",
 ]

@@ -9,6 +9,7 @@ table it drives changes. Screenshots go to ``test-artifacts/browser/``.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import time
@@ -19,7 +20,9 @@ import pytest
 from tests.notebooks._browser import (
     CHROMIUM_ARGS,
     LabServer,
+    answer_exercise,
     close_notebook,
+    exercise_cells,
     find_chromium,
     missing_browser_reason,
     move_control,
@@ -111,6 +114,7 @@ def test_notebook_runs_and_controls_drive_outputs(lab, notebook):
         assert not errors, f"{notebook}: cells show errors after Run All:\n" + "\n\n".join(
             f"cell {e['cell']}: {e['ename']}: {e['evalue']}\n{e['traceback']}" for e in errors
         )
+        _answer_one_exercise(page, notebook, name)
         panels = panel_cells(page)
         if notebook in NO_CONTROLS:
             page.screenshot(path=ARTIFACTS / f"{name}.png")
@@ -157,6 +161,25 @@ def test_notebook_runs_and_controls_drive_outputs(lab, notebook):
         context.close()
 
 
+def _answer_one_exercise(page, notebook: str, name: str) -> None:
+    """Issue 13: a learner types an answer into the first exercise cell and sees the verdict."""
+    cells = exercise_cells(page)
+    if not cells:
+        assert not (ROOT / notebook).read_text().count("ex.check("), (
+            f"{notebook} has ex.check cells but none with an `answer = ...` blank"
+        )
+        return
+    texts = {i: page.evaluate("(i) => window.__mlkit.cellText(i)", i) for i in cells}
+    blank = [i for i in cells if "not attempted" in texts[i]]
+    assert blank, f"{notebook}: no blank exercise says 'not attempted' after Run All: {texts}"
+    verdict = answer_exercise(page, blank[0], "42")
+    assert re.search(r"\b(correct|incorrect)\b", verdict), f"{notebook}: no verdict: {verdict!r}"
+    assert "Traceback" not in verdict and not notebook_errors(page)
+    page.locator(f'[data-mlkit-cell="{blank[0]}"]').screenshot(
+        path=ARTIFACTS / f"{name}.exercise.png"
+    )
+
+
 def test_listening_test_scores_typed_answers(lab):
     """Issue 11.2: in JupyterLab the learner types digits for the clips and sees their HLP."""
     server, copies = lab["server"], lab["copies"]
@@ -186,3 +209,89 @@ def test_listening_test_scores_typed_answers(lab):
     finally:
         close_notebook(page)
         context.close()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    reason = missing_browser_reason()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=find_chromium(), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _report_folders(tmp: Path) -> list[Path]:
+    """A run (with --check, one notebook fails) and a sweep (one point fails) of fixtures."""
+    from mlkit.runner.cli import main
+    from mlkit.runner.sweep import sweep
+
+    fixtures = ROOT / "tests" / "fixtures"
+    run_dir = tmp / "run"
+    main(
+        [
+            "run",
+            str(fixtures / "ok.ipynb"),
+            str(fixtures / "fail.ipynb"),
+            "--config",
+            str(fixtures / "nbs_ci.yml"),
+            "--out",
+            str(run_dir),
+            "--check",
+            "--jobs",
+            "2",
+        ]
+    )
+    df = sweep(
+        [fixtures / "sweep" / "sweepnb.ipynb"],
+        config=fixtures / "sweep" / "nbs_ci.yml",
+        seeds=2,
+        parameters={"fail_seed": 1},
+        workers=2,
+        out=tmp / "sweep",
+        echo=lambda *_: None,
+    )
+    return [run_dir, Path(df.attrs["sweep_dir"])]
+
+
+@pytest.mark.notebook
+def test_run_and_sweep_reports_load_offline(chromium, tmp_path):
+    """index.html of a run and of a sweep: every image decodes, every local link resolves."""
+    from urllib.parse import unquote, urlparse
+
+    for folder in _report_folders(tmp_path):
+        index = folder / "index.html"
+        assert index.is_file(), f"{folder} has no index.html"
+        page = chromium.new_page()
+        try:
+            page.goto(index.as_uri(), wait_until="load")
+            images = page.eval_on_selector_all(
+                "img", "els => els.map(e => [e.getAttribute('src'), e.complete, e.naturalWidth])"
+            )
+            links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+            external = page.eval_on_selector_all(
+                "[src^='http'], link[href^='http']", "els => els.length"
+            )
+        finally:
+            page.close()
+        assert images, f"{index}: no figures"
+        broken = [src for src, done, width in images if not (done and width > 0)]
+        assert not broken, f"{index}: images that did not load: {broken}"
+        assert external == 0, f"{index} loads assets from the network"
+        local = [urlparse(u) for u in links if u.startswith("file:")]
+        assert local, f"{index}: no local links"
+        missing = [u.path for u in local if not Path(unquote(u.path)).exists()]
+        assert not missing, f"{index}: links to missing files: {missing}"
+        html_pages = [Path(unquote(u.path)) for u in local if u.path.endswith(".html")]
+        for rendered in html_pages:
+            assert "cdnjs" not in rendered.read_text(encoding="utf-8"), rendered
+    run_html = (tmp_path / "run" / "index.html").read_text(encoding="utf-8")
+    assert "Claims" in run_html and "Expectations" in run_html
+    assert (tmp_path / "run" / "html" / "ok.html").is_file()

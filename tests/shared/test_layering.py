@@ -1,7 +1,8 @@
 """The kit's layering rule, checked on every import in ``mlkit/**`` (function-local ones included).
 
 - Imports point backwards in the lifecycle only: shared < scoping < data < modeling <
-  {augmentation, tracking} < deployment < serving < monitoring. The shared layer imports no phase.
+  {augmentation, tracking} < deployment < serving < monitoring < readiness. The shared layer
+  imports no phase.
 - The notebook runner (``mlkit.runner``) imports no phase.
 - No module imports another module's private name (``_x``) or a private file of another package.
 - No import cycles between modules.
@@ -31,6 +32,7 @@ SHARED = {
     "widgets",
     "lineage",
     "recording",
+    "exercises",
 }
 RANK = {
     "scoping": 1,
@@ -41,6 +43,7 @@ RANK = {
     "deployment": 5,
     "serving": 6,
     "monitoring": 7,
+    "readiness": 8,
 }
 FRONT = {"__init__", "__main__"}  # the package front and ``python -m mlkit``
 
