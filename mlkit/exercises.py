@@ -34,6 +34,7 @@ from mlkit.errors import ExerciseError, ParameterError
 
 __all__ = [
     "AnswerError",
+    "NotReadyError",
     "ConceptQuestion",
     "Exercise",
     "ExerciseSet",
@@ -51,6 +52,14 @@ NOT_ATTEMPTED, PASSED, INCORRECT = "not_attempted", "passed", "incorrect"
 
 class AnswerError(ValueError):
     """Raised by a checker when an answer is wrong, with the reason the learner sees."""
+
+
+class NotReadyError(AnswerError):
+    """Raised by a checker when a notebook variable it reads is not defined yet.
+
+    The verdict is "not checked yet" (run the cells above); the answer's status and the hints are
+    left as they were, since nothing was judged.
+    """
 
 
 def _is_blank(answer) -> bool:
@@ -105,7 +114,7 @@ def expect_number(answer, expected: float, *, abs_tol: float, what: str = "Your 
     value = _as_number(answer, what)
     if abs(value - expected) > abs_tol:
         direction = "high" if value > expected else "low"
-        raise AnswerError(f"{what} {value:.4g} is too {direction}.")
+        raise AnswerError(f"{what}: {value:.4g} is too {direction}.")
     return f"matches {expected:.4g} (within {abs_tol:g})"
 
 
@@ -421,6 +430,9 @@ class ExerciseSet:
             )
             return
         ok, message = self._judge(item, answer)
+        if ok is None:
+            _say(f"{exercise_id}: not checked yet. {message}")
+            return
         if ok:
             self._status[exercise_id] = PASSED
             tail = ""
@@ -496,8 +508,8 @@ class ExerciseSet:
         self._hints_shown[item.id] = n + 1
         return f"({n + 1}/{len(item.hints)}) {item.hints[n]}"
 
-    def _judge(self, item, answer) -> tuple[bool, str]:
-        """Return (ok, message); never raises in learner mode."""
+    def _judge(self, item, answer) -> tuple[bool | None, str]:
+        """Return (ok, message), ok None when the notebook is not ready; never raises."""
         if item.kind == "concept":
             if not isinstance(answer, str) or answer.strip().lower() not in {
                 k.lower() for k in item.options
@@ -511,6 +523,8 @@ class ExerciseSet:
             return False, f"({answer.strip().lower()}) is not the best answer."
         try:
             return True, item.check(answer, self._ns)
+        except NotReadyError as err:
+            return None, str(err)
         except AnswerError as err:
             return False, str(err)
         except Exception as err:  # a learner's odd answer must not raise in their face
@@ -543,13 +557,15 @@ class ExerciseSet:
                     f"Exercise {item.id} has no planted wrong answer; add one to `wrong`."
                 )
         ok, message = self._judge(item, key)
+        if ok is None:
+            raise ExerciseError(f"Exercise {item.id} ({item.title}): not ready: {message}")
         if not ok:
             raise ExerciseError(
                 f"Exercise {item.id} ({item.title}): the reference solution fails its own check: {message}"
             )
         for bad in [*wrong, "not an answer", float("nan")]:
             bad_ok, _ = self._judge(item, bad)
-            if bad_ok:
+            if bad_ok is not False:
                 raise ExerciseError(
                     f"Exercise {item.id} ({item.title}): the wrong answer {bad!r} passes its check."
                 )

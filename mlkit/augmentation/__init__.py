@@ -47,6 +47,7 @@ from mlkit.augmentation._images import (
     NEW_SCANNER,
     augment_images,
     describe_image_augmentation,
+    describe_image_takeaway,
     image_gains_over_seeds,
     load_scanned_digits,
     make_image_pipeline,
@@ -157,6 +158,7 @@ __all__ = [
     "augment_images",
     "image_gains_over_seeds",
     "describe_image_augmentation",
+    "describe_image_takeaway",
     "plot_scanner_examples",
     # self-checking exercises (sections 2, 3, 5, 6)
     "exercises",

@@ -7,7 +7,8 @@ here (:func:`simulate_new_scanner`, scenario in :data:`NEW_SCANNER`); the copies
 albumentations, the image counterpart of audiomentations: ``RandomBrightnessContrast`` matched to
 the scanner's range (realistic, targeted) and ``VerticalFlip`` (a mirror image, which no scanner
 produces: the unrealistic control). :func:`image_gains_over_seeds` repeats the comparison over
-train/test splits and :func:`describe_image_augmentation` says what the intervals show.
+train/test splits, :func:`describe_image_augmentation` says what the intervals show and
+:func:`describe_image_takeaway` sums them up in one sentence for the notebook's takeaways.
 
 Every image here is a ``float32`` array of shape (8, 8) in [0, 1], the way a scanner delivers a
 page: paper white is 1.0, ink black is 0.0.
@@ -33,6 +34,7 @@ __all__ = [
     "augment_images",
     "image_gains_over_seeds",
     "describe_image_augmentation",
+    "describe_image_takeaway",
     "plot_scanner_examples",
 ]
 
@@ -373,7 +375,7 @@ def describe_image_augmentation(summary) -> str:
     - **Vertical-flip copies** (unrealistic: no scanner mirrors a page) changed it by -0.010 (95 % interval -0.030 to +0.010; above 0 in 2 of 5 splits): not distinguishable from 0.
     - **Realistic minus unrealistic**: +0.360 (95 % interval +0.300 to +0.400; above 0 in 5 of 5 splits): the realistic copies helped more than the unrealistic ones, beyond what the split moves.
     """
-    from mlkit.augmentation._seeds_text import _fmt, _side, _verdict
+    from mlkit.augmentation._interval_text import _fmt, _side, _verdict
 
     clean, new = summary.loc["image_clean_accuracy"], summary.loc["image_new_scanner_accuracy"]
     drop = summary.loc["image_scanner_drop"]
@@ -389,8 +391,8 @@ def describe_image_augmentation(summary) -> str:
         lines[0] = lines[0].replace("fell from", "went from")
     targeted = summary.loc["image_targeted_gain"]
     verdict = _verdict(targeted)
-    if _side(targeted) == 1 and drop["mean"] > 0:
-        share = targeted["mean"] / drop["mean"]
+    share = _share_of_drop(targeted, drop)
+    if share is not None:
         verdict += (
             f"; on average they win back {'most' if share > 0.5 else 'only part'} of what the "
             f"new scanner cost ({share:.0%} of the drop)"
@@ -413,6 +415,85 @@ def describe_image_augmentation(summary) -> str:
     }[_side(diff)]
     lines.append(f"- **Realistic minus unrealistic**: {_fmt(diff)}: {end}.")
     return "\n".join(lines)
+
+
+def _share_of_drop(targeted, drop):
+    """Share of the new scanner's mean drop that the realistic copies win back, or None.
+
+    None unless the copies' gain is clearly above 0 and the scanner cost accuracy on average:
+    the same rule for section 7's bullets and the takeaway, so the two cannot disagree.
+    """
+    from mlkit.augmentation._interval_text import _side
+
+    if _side(targeted) == 1 and drop["mean"] > 0:
+        return float(targeted["mean"] / drop["mean"])
+    return None
+
+
+def describe_image_takeaway(summary) -> str:
+    """Say in one markdown bullet what the image track (section 7) shows, for the takeaways.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        :func:`summarise_over_seeds` of :func:`image_gains_over_seeds`, with the rows
+        :data:`IMAGE_COLUMNS`.
+
+    Returns
+    -------
+    str
+        One bullet: that the new scanner is simulated in the same brightness/contrast family as
+        the copies; what the brightness/contrast copies did to new-scanner accuracy (**raised**,
+        **lowered** or **not shown** to change it, read from the interval; when raised, whether
+        they win back "most" or "only part" of the scanner's mean drop, as section 7 says), what
+        the vertical-flip copies did, and whether realism paid *in images*: **paid** when the
+        interval of realistic minus unrealistic is above 0, **not shown** to pay when it
+        includes 0, **did not pay** when it is below 0.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = ["image_clean_accuracy", "image_new_scanner_accuracy", "image_scanner_drop",
+    ...         "image_targeted_gain", "image_unrealistic_gain",
+    ...         "image_targeted_minus_unrealistic"]
+    >>> s = pd.DataFrame({"n_seeds": 5, "mean": [0.99, 0.6, 0.39, 0.35, -0.01, 0.36],
+    ...     "ci_low": [0.98, 0.5, 0.3, 0.3, -0.03, 0.3], "ci_high": [1.0, 0.7, 0.45, 0.4, 0.01, 0.4],
+    ...     "n_positive": [5, 5, 5, 5, 2, 5], "n_negative": [0, 0, 0, 0, 3, 0]}, index=rows)
+    >>> print(describe_image_takeaway(s))  # doctest: +NORMALIZE_WHITESPACE
+    - **Images** (section 7; the new scanner is simulated, in the same brightness/contrast family as the copies): brightness/contrast copies **raised** new-scanner accuracy (+0.350, interval +0.300 to +0.400), winning back most of the scanner's 0.390 drop (90%); vertical-flip copies are **not shown** to change it (-0.010, interval -0.030 to +0.010 includes 0); realistic minus unrealistic +0.360 (interval +0.300 to +0.400): in images, realism **paid** beyond what the split moves.
+    """
+    from mlkit.augmentation._interval_text import _side
+
+    def iv(row):
+        return f"interval {row['ci_low']:+.3f} to {row['ci_high']:+.3f}"
+
+    def effect(row, what):
+        if _side(row) == 0:
+            return f"are **not shown** to change {what} ({row['mean']:+.3f}, {iv(row)} includes 0)"
+        word = "**raised**" if _side(row) == 1 else "**lowered**"
+        return f"{word} {what} ({row['mean']:+.3f}, {iv(row)})"
+
+    drop = summary.loc["image_scanner_drop"]
+    targeted = summary.loc["image_targeted_gain"]
+    diff = summary.loc["image_targeted_minus_unrealistic"]
+    realistic = "brightness/contrast copies " + effect(targeted, "new-scanner accuracy")
+    share = _share_of_drop(targeted, drop)
+    if share is not None:
+        realistic += (
+            f", winning back {'most' if share > 0.5 else 'only part'} of the scanner's "
+            f"{drop['mean']:.3f} drop ({share:.0%})"
+        )
+    flips = "vertical-flip copies " + effect(summary.loc["image_unrealistic_gain"], "it")
+    paid = {
+        1: "in images, realism **paid** beyond what the split moves",
+        0: "these splits cannot tell the two apart, so in images realism is **not shown** to pay",
+        -1: "the flips helped more, so in images realism **did not pay**",
+    }[_side(diff)]
+    return (
+        "- **Images** (section 7; the new scanner is simulated, in the same brightness/contrast "
+        f"family as the copies): {realistic}; {flips}; realistic minus unrealistic "
+        f"{diff['mean']:+.3f} ({iv(diff)}): {paid}."
+    )
 
 
 def plot_scanner_examples(images, new_scanner_images, augmented: Mapping, *, n_examples=6):

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
+from mlkit.augmentation._interval_text import _fmt, _side, _verdict
+
 __all__ = [
     "describe_gains_over_seeds",
     "describe_size_vs_data",
     "describe_one_split",
     "describe_takeaways",
 ]
-
-
-def _side(row) -> int:
-    """Return 1 when the interval is clearly above 0, -1 when clearly below, else 0."""
-    return 1 if row["ci_low"] > 0 else -1 if row["ci_high"] < 0 else 0
-
-
-def _verdict(row) -> str:
-    return {1: "above 0", -1: "below 0", 0: "not distinguishable from 0"}[_side(row)]
-
-
-def _fmt(row) -> str:
-    return (
-        f"{row['mean']:+.3f} (95 % interval {row['ci_low']:+.3f} to {row['ci_high']:+.3f}; "
-        f"above 0 in {int(row['n_positive'])} of {int(row['n_seeds'])} splits)"
-    )
 
 
 def describe_gains_over_seeds(summary, *, target_tag: str, names=("targeted", "unrealistic")):
@@ -228,8 +214,8 @@ def describe_one_split(comparison, *, target_tag: str, names=("targeted", "unrea
     return "\n".join(lines)
 
 
-def describe_takeaways(gain_summary, size_summary, *, target_tag: str) -> str:
-    """Say in markdown what this run's seed intervals support, and what they do not.
+def describe_takeaways(gain_summary, size_summary, *, target_tag: str, image_summary=None) -> str:
+    """Say in markdown what this run's intervals over splits support, and what they do not.
 
     Parameters
     ----------
@@ -240,18 +226,25 @@ def describe_takeaways(gain_summary, size_summary, *, target_tag: str) -> str:
         :func:`summarise_over_seeds` of :func:`curve_gains_over_seeds`.
     target_tag : str
         The tag error analysis chose.
+    image_summary : pandas.DataFrame, optional
+        :func:`summarise_over_seeds` of :func:`image_gains_over_seeds` (section 7); when given,
+        a last bullet says what the image track shows (:func:`describe_image_takeaway`).
 
     Returns
     -------
     str
         Markdown bullets: whether augmenting toward `target_tag` helped it beyond the split,
-        whether stadium noise did, whether targeted beat unrealistic, and whether more data
-        helped either model; each says "shows" only when its interval is clearly on one side.
+        whether stadium noise did, whether targeted beat unrealistic *in speech* (with the mean
+        difference and its interval: realism **paid**, is **not shown** to pay, or **did not
+        pay** on this corpus), whether more data helped either model, and, with
+        `image_summary`, the image track; each says "shows" only when its interval is clearly
+        on one side.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> g = pd.DataFrame({"ci_low": [0.02, -0.01, 0.01], "ci_high": [0.1, 0.03, 0.08]},
+    >>> g = pd.DataFrame({"mean": [0.06, 0.01, 0.05], "ci_low": [0.02, -0.01, 0.01],
+    ...     "ci_high": [0.1, 0.03, 0.08]},
     ...     index=["targeted_gain", "unrealistic_gain", "targeted_minus_unrealistic"])
     >>> z = pd.DataFrame({"ci_low": [-0.05, 0.01], "ci_high": [0.02, 0.04]},
     ...     index=["curve_gain_small", "curve_gain_large"])
@@ -273,11 +266,14 @@ def describe_takeaways(gain_summary, size_summary, *, target_tag: str) -> str:
         "- Unrealistic (stadium-noise) copies "
         + (f"{word[_side(ug)]} *{target_tag}* beyond the split ({iv(ug)})." if _side(ug)
            else f"are not shown to change *{target_tag}* ({iv(ug)} includes 0)."),
-        "- Targeted vs unrealistic: "
+        "- **Speech** (section 5), targeted vs unrealistic: "
         + ("targeted copies **beat** unrealistic ones beyond the split" if _side(diff) == 1
            else "unrealistic copies **beat** targeted ones beyond the split" if _side(diff) == -1
-           else "these splits **cannot tell them apart**, so realism is not shown to pay here")
-        + f" ({iv(diff)}).",
+           else "these splits **cannot tell them apart**")
+        + f" (targeted minus stadium noise {diff['mean']:+.3f} on average, {iv(diff)}): "
+        + {1: "in speech, on this corpus, realism **paid**.",
+           -1: "in speech, on this corpus, realism **did not pay**.",
+           0: "in speech, on this corpus, realism is **not shown** to pay."}[_side(diff)],
     ]  # fmt: skip
     for model in ("large", "small"):
         row = size_summary.loc[f"curve_gain_{model}"]
@@ -287,4 +283,8 @@ def describe_takeaways(gain_summary, size_summary, *, target_tag: str) -> str:
                else "**not shown** to change overall accuracy")
             + f" ({iv(row)})."
         )  # fmt: skip
+    if image_summary is not None:
+        from mlkit.augmentation._images import describe_image_takeaway
+
+        lines.append(describe_image_takeaway(image_summary))
     return "\n".join(lines)

@@ -20,6 +20,7 @@ from mlkit.exercises import (
     ConceptQuestion,
     Exercise,
     ExerciseSet,
+    NotReadyError,
     expect_number,
     expect_numbers,
     expect_set,
@@ -34,7 +35,7 @@ DROP_GRID = tuple(round(0.05 * k, 2) for k in range(1, 11))
 def _need(namespace, *names):
     missing = [n for n in names if n not in namespace]
     if missing:
-        raise AnswerError(
+        raise NotReadyError(
             f"The notebook variable(s) {', '.join(missing)} are not defined yet: run the cells "
             "above this one first (top to bottom)."
         )
@@ -200,7 +201,8 @@ ITEMS = (
         title="the bad candidate's blast radius",
         prompt=(
             "How many requests did the bad candidate answer before the canary rolled it back, and "
-            "what share is that of all requests served up to the end of the rollback interval? "
+            "what share is that of all requests served up to the end of the rollback interval "
+            "(not of the whole replayed stream, which goes on after the rollback)? "
             "Answer a list `[n_requests, share_percent]`: an int, and a float in % (0-100)."
         ),
         check=_check_exposure,
@@ -398,9 +400,11 @@ ITEMS = (
         title="canary, blue/green or shadow",
         prompt="When does each deployment pattern fit best?",
         options={
-            "a": "Shadow mode when the model would take over what people decide today (it answers "
-            "no one); canary to replace a model already serving, a small growing share at a time; "
-            "blue/green when all traffic must move at once, the old version kept warm.",
+            "a": "Shadow mode when people (or a system) decide today and the new model is to be "
+            "evaluated without exposing anyone (it answers no one); canary to roll a new version "
+            "out gradually while monitoring it, a small growing share at a time (usually replacing "
+            "a system that serves today, the version its gates compare it with); blue/green when "
+            "all traffic must move at once, the old version kept warm for an instant switch back.",
             "b": "Blue/green for every release, since its rollback takes microseconds; canary only "
             "when there is no second environment; shadow mode only for models that failed a "
             "canary.",
@@ -418,8 +422,10 @@ ITEMS = (
         ),
         explanation=(
             "(a). Shadow mode measures a model with no user exposed (ideal beside human "
-            "operators), a canary limits how many users a bad version reaches, blue/green moves "
-            "everyone at once and relies on a warm old version. (b) confuses a fast swap with a "
+            "operators), a canary limits how many users a bad version reaches while it is "
+            "monitored (with nothing serving today, no version is there to compare it with: only "
+            "its health gates and labels judge it), blue/green moves everyone at once and relies "
+            "on a warm old version. (b) confuses a fast swap with a "
             "small exposure; (c) swaps the definitions; (d) ignores what only live traffic shows "
             "(load, latency, per-condition effects the overall shadow test can miss)."
         ),

@@ -191,7 +191,10 @@ def pattern_decision_table(metrics: dict):
 
     The conditions decide what is possible: shadow mode needs people who decide today (as
     measured here: agreement with operators); blue/green needs a version to switch back to
-    and the canary's agreement gates a version to compare with (a baseline). Among the
+    and the canary's agreement and PSI gates a version to compare with (a baseline). Without
+    one a canary still limits exposure, judged by its health gates and labels only; the
+    canary's numbers were measured with a stable model serving the rest, and a row without a
+    baseline cites them only as such. Among the
     possible ones, the numbers decide, by rules fixed before measuring: shadow first when
     possible (it returns none of the candidate's answers), followed by a live pattern when
     shadow missed the bad candidate on a seed; for an upgrade, the one of canary and
@@ -246,10 +249,18 @@ def pattern_decision_table(metrics: dict):
         f"shadow returns none of its answers and caught the bad candidate on "
         f"{m['shadow_caught']} of {n} seeds"
         + (
-            f"; the canary's per-condition gates caught it on {m['canary_caught']} of {n}"
+            ": its overall test can pass a defect confined to one condition, so a live "
+            "pattern follows it"
             if missed
             else f", after {m['shadow_detect_mean']:.0f} requests on average"
         )
+    )
+    # the canary's gates and numbers were measured against a stable model serving the rest:
+    # a row without a baseline may cite them only as such
+    no_baseline = (
+        "its comparison gates (per-condition agreement, PSI) need a model serving beside it, "
+        "which this situation does not have: in the replay, with a stable model serving the "
+        f"rest, they caught it on {m['canary_caught']} of {n} seeds"
     )
     rows = []
     for situation, baseline, people in _SITUATIONS:
@@ -268,16 +279,31 @@ def pattern_decision_table(metrics: dict):
                 row[column] = f"shadow, then {after}" if missed else "shadow"
             else:
                 row[column] = pick if baseline else "canary"
-        if people:
-            why = shadow_why + (f"; then {_upgrade_why(m)}" if missed and baseline else "")
+        if people and baseline:
+            why = shadow_why + (
+                f"; the per-condition gates comparing it with the serving model caught it on "
+                f"{m['canary_caught']} of {n} seeds (canary), {m['bluegreen_caught']} "
+                f"(blue/green); then {_upgrade_why(m)}"
+                if missed
+                else ""
+            )
+        elif people:
+            why = shadow_why + (
+                "; that pattern is a canary, people deciding the cases it does not answer; "
+                f"{no_baseline}; here only its health gates (errors, latency), labels and "
+                "people's review of its answers can stop a bad model"
+                if missed
+                else ""
+            )
         elif baseline:
             why = _upgrade_why(m)
         else:
             why = (
-                "the only one that limits exposure with nothing to compare with: the "
-                f"candidate answered {m['canary_exposed_share_mean']:.0%} of the traffic "
-                "until rollback, not 100 %; no blue to switch back to, nobody to shadow; "
-                "without a baseline only its health gates and labels can stop a bad model"
+                "the only one that limits how many users meet the candidate: it starts on a small "
+                "share of the traffic and grows it only while its gates pass; no blue to switch "
+                f"back to, nobody to shadow; {no_baseline}, and the candidate answered "
+                f"{m['canary_exposed_share_mean']:.0%} of the traffic until the rollback; here "
+                "only its health gates (errors, latency) and labels can stop a bad model"
             )
         row["because"] = why
         rows.append(row)

@@ -53,7 +53,8 @@ def describe_takeaways(
     >>> import pandas as pd
     >>> log = pd.DataFrame({"version": ["stable", "candidate", "stable", "stable"]})
     >>> canary = {"bad": NS(status_="rolled_back", rollback_interval_=1,
-    ...                     intervals_=[{}, {"failed_gates": "agreement:low_bandwidth"}],
+    ...                     intervals_=[{}, {"failed_gates": "agreement:low_bandwidth",
+    ...                                      "end_request": 2}],
     ...                     requests_frame=lambda: log),
     ...           "good": NS(status_="promoted", promotion_interval_=7)}
     >>> shadow = {"good": NS(agreement_=0.72, verdict_="pass", n_compared_=120,
@@ -63,7 +64,9 @@ def describe_takeaways(
     >>> bluegreen = {"bad": NS(switch_request_=500, rollback_exposure_requests_=300,
     ...                        intervals_=[{"action": "rollback", "failed": "psi"}])}
     >>> text = describe_takeaways(canary, shadow, bluegreen, requests_per_s=20.0)
-    >>> "answering 1 of 4 requests (25.0%)" in text, "after 300 requests (~15 s)" in text
+    >>> "answering 1 requests: 50.0% of the 2 served up to the end of the rollback" in text
+    True
+    >>> "25.0% of all 4 requests of the replayed stream" in text, "after 300 requests" in text
     (True, True)
     >>> "good *pass* after 120 clips" in text, "failed agreement:low_bandwidth" in text
     (True, True)
@@ -78,6 +81,15 @@ def describe_takeaways(
     bad_canary, good_canary, bad_bg = canary[bad], canary[good], bluegreen[bad]
     bad_log = bad_canary.requests_frame()
     bad_reach = int((bad_log["version"] == "candidate").sum())
+    whole = f"{bad_reach / len(bad_log):.1%} of all {len(bad_log)} requests of the replayed stream"
+    if bad_canary.rollback_interval_ is not None:  # two denominators: name both (exercise 05.2)
+        served = int(bad_canary.intervals_[bad_canary.rollback_interval_]["end_request"])
+        reach_text = (
+            f"{bad_reach} requests: {bad_reach / served:.1%} of the {served} served up to the "
+            f"end of the rollback interval (exercise 05.2), {whole}"
+        )
+    else:
+        reach_text = f"{bad_reach} requests, {whole}"
     if bad_canary.rollback_interval_ is not None:
         gates = bad_canary.intervals_[bad_canary.rollback_interval_]["failed_gates"]
         segment = [g.partition(":")[2] for g in gates.split(",") if g.startswith("agreement:")]
@@ -121,7 +133,7 @@ def describe_takeaways(
     )
     return f"""
 - **Canary**: the bad candidate was *{bad_canary.status_.replace("_", " ")}* (interval
-  {bad_canary.rollback_interval_}) after answering {bad_reach} of {len(bad_log)} requests ({bad_reach / len(bad_log):.1%});
+  {bad_canary.rollback_interval_}) after answering {reach_text};
   the good one was *{good_canary.status_.replace("_", " ")}* (interval {good_canary.promotion_interval_}). Gates compare versions on
   the *same* requests and act on evidence (confidence bounds), not on a noisy interval; {evidence}.
 - **Shadow mode** (no user risk), one sequential test on the agreement with the operators:

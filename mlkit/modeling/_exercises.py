@@ -16,6 +16,7 @@ from mlkit.exercises import (
     ConceptQuestion,
     Exercise,
     ExerciseSet,
+    NotReadyError,
     expect_choice,
     expect_number,
     expect_numbers,
@@ -33,7 +34,7 @@ def _var(namespace, name: str):
     try:
         return namespace[name]
     except KeyError:
-        raise AnswerError(
+        raise NotReadyError(
             f"The notebook variable `{name}` is not defined yet: run the cells above this one first."
         ) from None
 
@@ -461,7 +462,6 @@ def exercises(namespace, *, mode: str = "learner") -> ExerciseSet:
     >>> ex.ids[:4]
     ['03.1', '03.c1', '03.2', '03.3']
     >>> ex.check("03.3", 2.8)  # before the table exists: a calm verdict, no traceback
-    03.3: incorrect. The notebook variable `table` is not defined yet: run the cells above this one first.
-    Hint: (1/3) A gap on a tag only moves overall accuracy in proportion to how many clips carry the tag.
+    03.3: not checked yet. The notebook variable `table` is not defined yet: run the cells above this one first.
     """
     return ExerciseSet("03", ITEMS, namespace, mode=mode)

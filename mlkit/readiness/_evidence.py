@@ -440,7 +440,22 @@ def describe_evidence(ev: RunEvidence) -> str:
     """
     status = ev.record.get("status", "complete")
     n_ok = sum(1 for e in ev.notebooks.values() if e.get("status") == "ok")
+    example = []
+    if (ev.folder / "README.txt").is_file() and not (ev.folder / "summary.md").is_file():
+        # a trimmed copy (python -m mlkit.readiness RUN --out ...) keeps no summary.md
+        root = next(
+            (p for p in ev.folder.resolve().parents if (p / "pyproject.toml").is_file()), None
+        )
+        shown = ev.folder.resolve().relative_to(root) if root else ev.folder
+        example = [
+            f"**This is the committed example run `{shown.as_posix()}`** (a trimmed copy of a "
+            f"real run, `{ev.record.get('run_id', '?')}`, see its README.txt), **not your run**: "
+            "its timings and numbers differ from the notebooks you ran. Score your own run with "
+            '`run_folder = "latest"` or `-p run_folder runs/<your run>`.',
+            "",
+        ]
     lines = [
+        *example,
         f"Run folder `{ev.folder.name}` (profile `{ev.profile}`, status `{status}`): "
         f"{len(ev.notebooks)} notebooks recorded, {n_ok} of them ok; "
         f"{len(ev.lineage)} lineage records; {len(ev.tracked_runs)} tracked runs"

@@ -66,7 +66,7 @@ def plot_readiness(table, *, title: str | None = None):
     ax_grid.set_xticks(range(7), [str(i) for i in range(1, 8)])
     ax_grid.set_yticks(range(len(GROUPS)), list(GROUPS))
     ax_grid.set_xlabel("test number (Data 1 .. Monitor 7)")
-    ax_grid.set_title("per test: 0 not done, 0.5 by hand, 1 automated")
+    ax_grid.set_title("per test: 0 not done, 0.5 by hand or only in part, 1 automated")
     fig.suptitle(title or f"ML Test Score {final:g} (Breck et al. 2017)")
     fig.tight_layout()
     return fig

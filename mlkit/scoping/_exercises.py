@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from mlkit.exercises import (
-    AnswerError,
     ConceptQuestion,
     Exercise,
     ExerciseSet,
+    NotReadyError,
     expect_number,
     expect_numbers,
 )
@@ -28,7 +28,7 @@ __all__ = ["exercises"]
 def _need(namespace, *names):
     missing = [n for n in names if n not in namespace]
     if missing:
-        raise AnswerError(
+        raise NotReadyError(
             f"The notebook variable(s) {', '.join(missing)} are not defined yet: run the cells "
             "above this one first (top to bottom)."
         )

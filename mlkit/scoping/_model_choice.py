@@ -534,6 +534,9 @@ def describe_business_choice(choice: ModelChoice) -> str:
     )
 
 
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p")
+
+
 def plot_model_choice(choice: ModelChoice):
     """Plot each candidate's accuracy against the weighted accuracy and the net value.
 
@@ -546,45 +549,63 @@ def plot_model_choice(choice: ModelChoice):
     -------
     matplotlib.figure.Figure
         Two panels sharing the x-axis (out-of-fold accuracy): weighted accuracy (left) and
-        net value in USD per 1,000 requests (right); the accuracy pick and each panel's
-        challenger are marked.
+        net value in USD per 1,000 requests (right). Each candidate keeps one hollow marker
+        shape in both panels and is named in the panel's legend (no text labels that could
+        overlap); blue is the accuracy pick, orange the panel's challenger (the best *other*
+        candidate on that panel's metric, so it can differ between panels), named in the
+        panel's title and legend.
     """
     import matplotlib.pyplot as plt
 
     t = choice.table
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.8), layout="constrained")
     panels = (
-        ("weighted_accuracy", "weighted accuracy", choice.segment["challenger"]),
+        (
+            "weighted_accuracy",
+            "weighted accuracy",
+            f"weighted accuracy, help requests count {choice.scenario['segment_weight']:g}x",
+            choice.segment["challenger"],
+        ),
         (
             "business_value_per_1000",
             "net value, USD per 1,000 requests",
+            "net value, the scoping cost matrix (false confirm costly)",
             choice.business["challenger"],
         ),
     )
-    for ax, (col, label, challenger) in zip(axes, panels, strict=True):
-        ax.scatter(t["accuracy"], t[col], color="grey")
+    markers = {name: _MARKERS[k % len(_MARKERS)] for k, name in enumerate(t.index)}
+    for ax, (col, label, title, challenger) in zip(axes, panels, strict=True):
         for name, row in t.iterrows():
-            color = (
-                "tab:blue"
-                if name == choice.accuracy_pick
-                else "tab:orange"
-                if name == challenger
-                else "grey"
-            )
-            ax.scatter([row["accuracy"]], [row[col]], color=color, zorder=3)
-            ax.annotate(
-                str(name),
-                (row["accuracy"], row[col]),
-                fontsize=8,
-                xytext=(4, 4),
-                textcoords="offset points",
+            if name == choice.accuracy_pick:
+                color, role, z = "tab:blue", " (accuracy pick)", 4
+            elif name == challenger:
+                color, role, z = "tab:orange", " (challenger)", 4
+            else:
+                color, role, z = "grey", "", 3
+            # hollow markers: two candidates on (almost) the same point stay visible
+            ax.scatter(
+                [row["accuracy"]],
+                [row[col]],
+                marker=markers[name],
+                s=70,
+                facecolors="none",
+                edgecolors=color,
+                linewidths=1.8,
+                zorder=z,
+                label=f"{name}{role}",
             )
         ax.set(xlabel="accuracy (unseen speakers)", ylabel=label)
+        ax.set_title(
+            f"{title}\nblue: accuracy pick = {choice.accuracy_pick}\n"
+            f"orange: challenger = {challenger} (best other on this metric)",
+            fontsize=9,
+        )
         ax.grid(alpha=0.3)
-    axes[0].set_title(
-        f"help requests count {choice.scenario['segment_weight']:g}x "
-        "(blue: accuracy pick, orange: challenger)",
-        fontsize=9,
-    )
-    axes[1].set_title("the scoping cost matrix (false confirm costly)", fontsize=9)
+        ax.legend(
+            fontsize=8,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.18),
+            ncol=3,
+            frameon=False,
+        )
     return fig

@@ -257,8 +257,10 @@ class SourcingComparison:
         ``loop_days`` (medians) with ``_low`` / ``_high`` (5th and 95th percentiles over the
         simulated projects), ``days_saved_upfront`` (mean over the same projects of loop
         minus up-front days) with ``days_saved_low`` / ``_high`` (t 95 % interval),
-        ``faster`` ("up front" when the mean saving is positive, else "loop") and
-        ``condition_says`` (the same from :func:`upfront_break_even_share`).
+        ``faster`` ("up front" when the mean saving is positive, else "loop"),
+        ``condition_says`` (the same from :func:`upfront_break_even_share`) and
+        ``upfront_collect_days`` (days the up-front collection takes: ``n_useful_needed``
+        clips at ``clips_per_day``, the stake of the gamble).
     sweep : pandas.DataFrame
         The same columns for a grid of ``useful_share_upfront``.
     break_even_share : float
@@ -311,6 +313,12 @@ def _summary(out):
     return row
 
 
+def _upfront_collect_days(plan, clips_per_day):
+    # the same clip count as simulate_time_to_target's up-front collection
+    need = plan.get("n_useful_needed", 10_000)
+    return max(1, round(need)) / float(clips_per_day)
+
+
 def compare_sourcing_strategies(
     *, clips_per_day: float, scenarios=None, shares=None, random_state=0, **plan
 ) -> SourcingComparison:
@@ -361,6 +369,7 @@ def compare_sourcing_strategies(
         row = {"useful_share_upfront": q, **_summary(out)}
         row["faster"] = "up front" if row["days_saved_upfront"] > 0 else "loop"
         row["condition_says"] = "up front" if q > q_star else "loop"
+        row["upfront_collect_days"] = _upfront_collect_days(plan, clips_per_day)
         rows[name] = row
     sweep = pd.DataFrame(
         [
@@ -464,15 +473,22 @@ def describe_sourcing_strategies(comparison: SourcingComparison) -> str:
     p, q_star = comparison.plan, comparison.break_even_share
     q_loop = p.get("useful_share_loop", 0.9)
     it, cd = p.get("iteration_days", 2.0), p.get("collect_days", 1.0)
+    n_up = max(1, round(p.get("n_useful_needed", 10_000)))
+    collect = _upfront_collect_days(p, p["clips_per_day"])
+    s0 = comparison.sweep.loc[comparison.sweep["useful_share_upfront"].idxmin()]
+    q0 = s0["useful_share_upfront"]
     lines = [
         f"**Simulated plan, not a measurement.** At the measured rate of "
         f"{p['clips_per_day']:,.0f} clips a day, the loop spends {cd:g} of every "
         f"{cd + it:g} days collecting, and its clips help {q_loop:.0%} of the time because "
         f"error analysis chose them: {q_loop:.0%} x {cd:g}/{cd + it:g} = **{q_star:.2f}**. "
         f"Investing up front is faster when more than that share of its clips help, which "
-        "only a well-documented domain can promise. Guessing wrong costs about the "
-        f"up-front collection itself, {p.get('n_useful_needed', 10_000) / p['clips_per_day']:.1f} "
-        "days here: the faster data comes, the cheaper the gamble."
+        "only a well-documented domain can promise. Guessing wrong costs at most about the "
+        f"up-front collection itself: {n_up:,.0f} clips at {p['clips_per_day']:,.0f} a day = "
+        f"**{collect:.1f} days** (`upfront_collect_days` in the table), all of it lost when "
+        f"none of those clips help (the sweep at share {q0:g}: up front costs "
+        f"{-s0['days_saved_upfront']:.2f} extra days) and less when some do (the scenarios "
+        "below). The faster data comes, the cheaper the gamble."
     ]
     for name, r in comparison.table.iterrows():
         verdict = "invest up front" if r["faster"] == "up front" else "get into the loop fast"
@@ -482,18 +498,26 @@ def describe_sourcing_strategies(comparison: SourcingComparison) -> str:
             else "against the rule (whole iterations and the uncertain need matter this close "
             "to the break-even share)"
         )
-        saved = (
-            f"up front saves {r['days_saved_upfront']:.1f} days"
-            if r["days_saved_upfront"] > 0
-            else f"up front costs {-r['days_saved_upfront']:.1f} extra days"
-        )
+        # the interval is given in the sign convention of the sentence's quantity: days
+        # saved when up front saves, extra days when it costs (the table's days_saved_*
+        # columns then hold the same numbers negated, low and high swapped)
+        if r["days_saved_upfront"] > 0:
+            saved = (
+                f"up front saves {r['days_saved_upfront']:.2f} days on average (95 % interval "
+                f"{r['days_saved_low']:+.2f} to {r['days_saved_high']:+.2f} days saved)"
+            )
+        else:
+            saved = (
+                f"up front costs {-r['days_saved_upfront']:.2f} extra days on average (95 % "
+                f"interval {-r['days_saved_high']:+.2f} to {-r['days_saved_low']:+.2f} extra "
+                "days; the table's `days_saved_*` holds them negated)"
+            )
         lines.append(
             f"- *{name}* ({r['useful_share_upfront']:.0%} of up-front clips help): median up "
             f"front {r['upfront_days']:.1f} days (5-95 %: {r['upfront_days_low']:.1f} to "
             f"{r['upfront_days_high']:.1f}), loop {r['loop_days']:.1f} days "
             f"({r['loop_days_low']:.1f} to {r['loop_days_high']:.1f}); on the same projects "
-            f"{saved} on average (95 % interval {r['days_saved_low']:+.1f} to "
-            f"{r['days_saved_high']:+.1f}): **{verdict}**, {agree}."
+            f"{saved}: **{verdict}**, {agree}."
         )
     cross = comparison.crossover_share
     if cross == cross:

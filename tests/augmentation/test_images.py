@@ -188,6 +188,46 @@ def test_describe_image_augmentation_wordings(rows, says, never):
         assert phrase not in text
 
 
+@pytest.mark.parametrize(
+    ("rows", "says", "never"),
+    [
+        # this run's shape: copies recover most of the drop, flips hurt, realism pays
+        ((HURTS, UP, DOWN, (0.38, 0.3, 0.4)),
+         ["- **Images** (section 7; the new scanner is simulated, in the same brightness/contrast "
+          "family as the copies): ",
+          "brightness/contrast copies **raised** new-scanner accuracy (+0.280, interval +0.250 to "
+          "+0.310), winning back most of the scanner's 0.300 drop (93%)",
+          "vertical-flip copies **lowered** it (-0.100, interval -0.140 to -0.070)",
+          "realistic minus unrealistic +0.380 (interval +0.300 to +0.400): in images, realism "
+          "**paid** beyond what the split moves."],
+         ["only part", "not shown", "did not pay"]),
+        ((HURTS, (0.1, 0.05, 0.15), UP, (-0.18, -0.2, -0.1)),
+         ["winning back only part of the scanner's 0.300 drop (33%)",
+          "vertical-flip copies **raised** it (+0.280",
+          "the flips helped more, so in images realism **did not pay**."],
+         ["most", "**paid**"]),
+        ((NONE, NONE, NONE, NONE),
+         ["brightness/contrast copies are **not shown** to change new-scanner accuracy (+0.000, "
+          "interval -0.020 to +0.020 includes 0)",
+          "vertical-flip copies are **not shown** to change it",
+          "these splits cannot tell the two apart, so in images realism is **not shown** to pay."],
+         ["winning back", "**paid**", "did not pay"]),
+        ((HURTS, DOWN, NONE, UP),
+         ["brightness/contrast copies **lowered** new-scanner accuracy (-0.100"],
+         ["winning back"]),
+        (((-0.1, -0.15, -0.05), UP, NONE, UP),
+         ["**raised** new-scanner accuracy (+0.280"], ["winning back", "drop"]),
+    ],
+)  # fmt: skip
+def test_describe_image_takeaway_wordings(rows, says, never):
+    text = aug.describe_image_takeaway(_summary(*rows))
+    assert text.startswith("- **Images**") and "\n" not in text  # one bullet
+    for phrase in says:
+        assert phrase in text
+    for phrase in never:
+        assert phrase not in text
+
+
 def test_plot_scanner_examples_shows_four_rows(small):
     import matplotlib
 

@@ -215,6 +215,63 @@ def test_describe_takeaways_follow_the_intervals(clear):
         assert text.count("**not shown** to change overall accuracy") == 2
 
 
+@pytest.mark.parametrize(
+    ("diff", "says"),
+    [
+        ((0.1, 0.04, 0.16), "targeted copies **beat** unrealistic ones beyond the split "
+         "(targeted minus stadium noise +0.100 on average, interval +0.040 to +0.160): in "
+         "speech, on this corpus, realism **paid**."),
+        ((0.036, -0.072, 0.143), "these splits **cannot tell them apart** (targeted minus "
+         "stadium noise +0.036 on average, interval -0.072 to +0.143): in speech, on this "
+         "corpus, realism is **not shown** to pay."),
+        ((-0.1, -0.16, -0.04), "unrealistic copies **beat** targeted ones beyond the split "
+         "(targeted minus stadium noise -0.100 on average, interval -0.160 to -0.040): in "
+         "speech, on this corpus, realism **did not pay**."),
+    ],
+)  # fmt: skip
+def test_describe_takeaways_says_realism_is_about_the_speech_track(diff, says):
+    g = _summary([
+        ("targeted_gain", 5, 0.05, -0.02, 0.1, 4, 1),
+        ("unrealistic_gain", 5, 0.03, 0.01, 0.06, 5, 0),
+        ("targeted_minus_unrealistic", 5, *diff, 3, 2),
+    ])  # fmt: skip
+    z = _summary([
+        ("curve_gain_small", 5, -0.03, -0.06, 0.02, 1, 4),
+        ("curve_gain_large", 5, 0.03, -0.01, 0.06, 4, 1),
+    ])  # fmt: skip
+    text = aug.describe_takeaways(g, z, target_tag="noisy")
+    assert "- **Speech** (section 5), targeted vs unrealistic: " + says in text
+    assert "realism is not shown to pay here" not in text  # issue: read as covering images too
+    assert "**Images**" not in text  # no image bullet without image_summary
+
+
+def test_describe_takeaways_ends_with_the_image_track():
+    g = _summary([
+        ("targeted_gain", 5, 0.05, -0.02, 0.1, 4, 1),
+        ("unrealistic_gain", 5, 0.03, 0.01, 0.06, 5, 0),
+        ("targeted_minus_unrealistic", 5, 0.03, -0.07, 0.14, 3, 2),
+    ])  # fmt: skip
+    z = _summary([
+        ("curve_gain_small", 5, -0.03, -0.06, 0.02, 1, 4),
+        ("curve_gain_large", 5, 0.03, -0.01, 0.06, 4, 1),
+    ])  # fmt: skip
+    rows = {
+        "image_clean_accuracy": (0.99, 0.98, 1.0),
+        "image_new_scanner_accuracy": (0.7, 0.67, 0.73),
+        "image_scanner_drop": (0.29, 0.26, 0.32),
+        "image_targeted_gain": (0.28, 0.25, 0.31),
+        "image_unrealistic_gain": (-0.11, -0.14, -0.07),
+        "image_targeted_minus_unrealistic": (0.39, 0.36, 0.41),
+    }
+    im = pd.DataFrame(rows, index=["mean", "ci_low", "ci_high"]).T
+    text = aug.describe_takeaways(g, z, target_tag="noisy", image_summary=im)
+    lines = text.splitlines()
+    assert len(lines) == 6
+    assert lines[-1] == aug.describe_image_takeaway(im)
+    assert "realism is **not shown** to pay." in lines[2]
+    assert "in images, realism **paid**" in lines[-1]
+
+
 def test_seed_metrics_names():
     s = _summary([("targeted_gain", 5, 0.12345, 0.0, 0.2, 5, 0)])
     assert aug.seed_metrics(s) == {

@@ -15,7 +15,7 @@ import pytest
 
 from mlkit import deployment as dep
 from mlkit.deployment._exercises import ITEMS, _failing_previews, _largest_caught_drop
-from mlkit.exercises import ExerciseSet
+from mlkit.exercises import ExerciseSet, answer_digest
 from tests.conftest import ROOT
 
 NOTEBOOK = ROOT / "notebooks" / "05_deployment.ipynb"
@@ -142,6 +142,24 @@ def test_exposure_counts_candidate_requests_up_to_the_rollback(ns):
     assert ex._judge(item, [n_bad, 100 * n_bad / end])[0]
     assert not ex._judge(item, [n_bad, 100 * n_bad / len(log)])[0]  # share of the whole stream
     assert not ex._judge(item, [n_bad + 1, 100 * n_bad / end])[0]
+
+
+def test_exposure_prompt_names_its_denominator():
+    (item,) = [i for i in ITEMS if i.id == "05.2"]
+    assert "up to the end of the rollback interval (not of the whole replayed stream" in (
+        item.prompt
+    )
+
+
+def test_pattern_question_key_agrees_with_the_decision_table():
+    # the table picks a canary also where nothing serves today: a gradual rollout, not only a
+    # replacement (section 8)
+    (item,) = [i for i in ITEMS if i.id == "05.c3"]
+    assert item.key_digest == answer_digest("05.c3", "a")
+    key = " ".join(item.options["a"].split())
+    assert "canary to roll a new version out gradually while monitoring it" in key
+    assert "usually replacing a system that serves today" in key
+    assert "only its health gates and labels judge it" in item.explanation
 
 
 def test_caught_drop_bisection_matches_the_full_grid(ns):

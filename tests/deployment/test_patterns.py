@@ -248,6 +248,16 @@ def test_pattern_decision_table_picks_from_conditions_and_numbers():
         "shadow, then blue/green",
     ]
     assert "1 of 3 seeds" in table.iloc[1]["because"]
+    # each reason cites only what exists in its situation; the canary's numbers came from a
+    # replay with a stable model serving the rest, which the rows without a baseline say
+    replay = "in the replay, with a stable model serving the rest, they caught it on 3 of 3 seeds"
+    new_system, people, upgrade, both = table["because"]
+    assert replay in new_system and "10% of the traffic until the rollback" in new_system
+    assert "only its health gates (errors, latency) and labels can stop" in new_system
+    assert replay in people and "that pattern is a canary, people deciding the cases it" in people
+    assert "the canary's per-condition gates caught it" not in people
+    assert "with the serving model caught it on 3 of 3 seeds (canary), 3 (blue/green)" in both
+    assert "stable model" not in upgrade and "stable model" not in both
     assert (
         "shadow" not in table.iloc[2]["possible"] and "blue/green" not in table.iloc[0]["possible"]
     )
@@ -256,7 +266,11 @@ def test_pattern_decision_table_picks_from_conditions_and_numbers():
 def test_pattern_decision_table_changes_with_the_numbers():
     # shadow catches it on every seed: no live pattern is needed after it
     m = dep.compare_patterns(_seeds(CANARY_FAST, BLUEGREEN, [(True, 0, 0, 40)] * 3))
-    assert dep.pattern_decision_table(m).iloc[1]["pick: fewest exposed"] == "shadow"
+    row = dep.pattern_decision_table(m).iloc[1]
+    assert row["pick: fewest exposed"] == "shadow"
+    assert row["because"].endswith(
+        "caught the bad candidate on 3 of 3 seeds, after 40 requests on average"
+    )
     # canary and blue/green indistinguishable on both criteria
     mixed = [(True, 100, 10, 1000), (True, 900, 60, 200), (True, 250, 40, 1000)]
     mixed_bg = [(True, 300, 30, 300), (True, 300, 35, 300), (True, 300, 28, 800)]

@@ -41,7 +41,13 @@ def test_describe_takeaways_states_the_recorded_outcomes(replays):
     bad_log = canary["bad"].requests_frame()
     reach = int((bad_log["version"] == "candidate").sum())
     assert text.startswith("\n- **Canary**: the bad candidate was *rolled back* (interval\n  1)")
-    assert f"after answering {reach} of {len(bad_log)} requests" in text
+    served = canary["bad"].intervals_[canary["bad"].rollback_interval_]["end_request"]
+    assert served < len(bad_log)  # two denominators, both named (exercise 05.2 uses the first)
+    assert (
+        f"after answering {reach} requests: {reach / served:.1%} of the {served} served up to "
+        f"the end of the rollback interval (exercise 05.2), {reach / len(bad_log):.1%} of all "
+        f"{len(bad_log)} requests of the replayed stream;" in " ".join(text.split())
+    )
     assert "the good one was *promoted* (interval 3)" in text
     assert f"good *pass* after {shadow['good'].n_compared_} clips (agreement 1.00)" in text
     assert f"bad *fail* after {shadow['bad'].n_compared_} clips (agreement 0.00)" in text

@@ -38,7 +38,9 @@ FIXTURE = "tests/fixtures/browser_panel.ipynb"
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 PROFILE = "ci"
 # Notebooks that offer no control on purpose; the test then checks that this is still so.
-NO_CONTROLS = {"notebooks/03b_tracking.ipynb"}
+# 07 scores a run folder given as a parameter; it has no control to move (a different run is a
+# different parameter, not a redraw).
+NO_CONTROLS = {"notebooks/03b_tracking.ipynb", "notebooks/07_production_readiness.ipynb"}
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -211,23 +213,6 @@ def test_listening_test_scores_typed_answers(lab):
         context.close()
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    reason = missing_browser_reason()
-    if reason:
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=find_chromium(), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def _report_folders(tmp: Path) -> list[Path]:
     """A run (with --check, one notebook fails) and a sweep (one point fails) of fixtures."""
     from mlkit.runner.cli import main
@@ -262,14 +247,18 @@ def _report_folders(tmp: Path) -> list[Path]:
 
 
 @pytest.mark.notebook
-def test_run_and_sweep_reports_load_offline(chromium, tmp_path):
-    """index.html of a run and of a sweep: every image decodes, every local link resolves."""
+def test_run_and_sweep_reports_load_offline(lab, tmp_path):
+    """index.html of a run and of a sweep: every image decodes, every local link resolves.
+
+    Uses the module's browser (``lab``): a second sync Playwright in the same module would run
+    inside the first one's event loop and refuse to start.
+    """
     from urllib.parse import unquote, urlparse
 
     for folder in _report_folders(tmp_path):
         index = folder / "index.html"
         assert index.is_file(), f"{folder} has no index.html"
-        page = chromium.new_page()
+        page = lab["browser"].new_page()
         try:
             page.goto(index.as_uri(), wait_until="load")
             images = page.eval_on_selector_all(

@@ -129,3 +129,14 @@ def test_latest_skips_runs_still_going(tmp_path):
     going = _run(tmp_path, "20260102T000000Z-bbbbbb")
     (going / "metrics.json").write_text(json.dumps({"status": "running", "notebooks": {}}))
     assert resolve_run_folder("latest", runs_dir=tmp_path, current=tmp_path / "x") == done.resolve()
+
+
+def test_the_committed_example_run_is_named_as_such():
+    from pathlib import Path
+
+    from mlkit.readiness import describe_evidence, load_run_evidence
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "readiness_run"
+    text = describe_evidence(load_run_evidence(fixture))
+    assert "committed example run `tests/fixtures/readiness_run`" in text
+    assert "not your run" in text

@@ -11,6 +11,7 @@ import pytest  # noqa: E402
 
 from mlkit.scoping import (  # noqa: E402
     NEVER,
+    ModelChoice,
     business_metrics,
     candidate_predictions,
     choose_model,
@@ -186,4 +187,40 @@ def test_candidate_predictions_are_out_of_fold_on_unseen_speakers_and_plot():
     c = choose_model(y, preds, segment_label=0, segment_weight=5.0, **COSTS)
     fig = plot_model_choice(c)
     assert len(fig.axes) == 2
+    plt.close(fig)
+
+
+def test_plot_names_each_panels_challenger_and_labels_do_not_overlap():
+    # review: text labels of two close candidates overlapped, and the orange "challenger"
+    # was a different model in each panel without saying so
+    t = pd.DataFrame(
+        {
+            "accuracy": [0.827, 0.823, 0.780],
+            "weighted_accuracy": [0.859, 0.857, 0.793],
+            "business_value_per_1000": [-413.3, -301.7, -290.0],
+        },
+        index=["svm", "quick model", "random_forest"],
+    )
+    c = ModelChoice(
+        t,
+        "svm",
+        {"challenger": "quick model"},
+        {"challenger": "random_forest"},
+        {"segment_weight": 10.0},
+    )
+    fig = plot_model_choice(c)
+    left, right = fig.axes
+    assert "challenger = quick model" in left.get_title()
+    assert "challenger = random_forest" in right.get_title()
+    assert "accuracy pick = svm" in left.get_title() and "accuracy pick = svm" in right.get_title()
+    legends = [[x.get_text() for x in ax.get_legend().get_texts()] for ax in (left, right)]
+    assert legends[0] == ["svm (accuracy pick)", "quick model (challenger)", "random_forest"]
+    assert legends[1] == ["svm (accuracy pick)", "quick model", "random_forest (challenger)"]
+    assert not left.texts and not right.texts  # names live in the legend, not on the points
+    # each candidate keeps its marker shape in both panels
+    shapes = [
+        [tuple(map(tuple, c.get_paths()[0].vertices)) for c in ax.collections]
+        for ax in (left, right)
+    ]
+    assert shapes[0] == shapes[1] and len(set(shapes[0])) == 3
     plt.close(fig)

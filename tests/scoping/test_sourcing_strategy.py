@@ -88,6 +88,37 @@ def test_describe_has_both_wordings_and_says_it_is_simulated():
     plt.close(fig)
 
 
+def test_describe_numbers_are_in_the_table_and_intervals_follow_the_sentence():
+    # review: the stake (up-front collection days) was shown nowhere, and a cost was given
+    # with the interval of the saving (sign flipped)
+    c = compare_sourcing_strategies(clips_per_day=2700.0, n_projects=100, random_state=0)
+    text = describe_sourcing_strategies(c)
+    t = c.table
+    collect = 10_000 / 2700.0
+    np.testing.assert_allclose(t["upfront_collect_days"], collect)
+    assert (
+        f"10,000 clips at 2,700 a day = **{collect:.1f} days** (`upfront_collect_days` in the "
+        "table)" in text
+    )
+    s0 = c.sweep.iloc[0]
+    assert (
+        f"(the sweep at share 0: up front costs {-s0['days_saved_upfront']:.2f} extra days)" in text
+    )
+    doc = t.loc["well documented (spam filter)"]
+    assert (
+        f"up front saves {doc['days_saved_upfront']:.2f} days on average (95 % interval "
+        f"{doc['days_saved_low']:+.2f} to {doc['days_saved_high']:+.2f} days saved)"
+    ) in text
+    new = t.loc["new domain (this recognizer)"]
+    assert new["days_saved_high"] < 0  # a cost: the interval must be stated positive
+    assert (
+        f"up front costs {-new['days_saved_upfront']:.2f} extra days on average (95 % "
+        f"interval +{-new['days_saved_high']:.2f} to +{-new['days_saved_low']:.2f} extra days; "
+        "the table's `days_saved_*` holds them negated)"
+    ) in text
+    assert "interval -" not in text
+
+
 def test_the_against_the_rule_wording_exists_near_the_break_even_share():
     scen = {"near": {"useful_share_upfront": 0.31}}
     c = compare_sourcing_strategies(

@@ -104,6 +104,26 @@ def test_a_checker_that_breaks_is_reported_not_raised(ns, capsys):
     assert "Could not check this answer (KeyError" in capsys.readouterr().out
 
 
+def test_a_notebook_not_run_yet_is_not_judged(ns, capsys):
+    from mlkit.exercises import NotReadyError
+
+    def needs_table(answer, namespace):
+        if "table" not in namespace:
+            raise NotReadyError("The notebook variable `table` is not defined yet.")
+        return "fine"
+
+    item = Exercise(
+        "99.1", "t", "p", check=needs_table, solution="answer = 1", hints=("h",), wrong=(2,)
+    )
+    ex = make({}, items=(item,))
+    ex.check("99.1", 1)
+    out = capsys.readouterr().out
+    assert "not checked yet" in out and "Hint" not in out
+    assert ex.status()["99.1"] == "not_attempted"
+    with pytest.raises(ExerciseError, match="not ready"):
+        make({}, mode="solution", items=(item,)).check("99.1")
+
+
 def test_hints_are_graded_then_point_to_the_solution(ns, capsys):
     ex = make(ns)
     ex.hint("99.1"), ex.hint("99.1")
