@@ -29,20 +29,10 @@ def build_parser() -> argparse.ArgumentParser:
         "into a new run folder with executed notebooks, figures, metrics.json and summary.md.",
     )
     run.add_argument("notebooks", nargs="*", help="notebooks to run (default: all in nbs_ci.yml)")
-    run.add_argument(
-        "--profile", default="ci", help="parameter profile from nbs_ci.yml (default: ci)"
-    )
-    run.add_argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        default=[],
-        metavar=("NAME", "VALUE"),
-        help="override a parameter; converted to the type annotated in the parameters cell",
-    )
-    run.add_argument(
-        "-f", "--parameters-file", metavar="YAML", help="YAML mapping of overrides (lists, dicts)"
+    _add_parameter_options(
+        run,
+        p_help="override a parameter; converted to the type annotated in the parameters cell",
+        f_help="YAML mapping of overrides (lists, dicts)",
     )
     run.add_argument(
         "--jobs", "-j", type=int, default=None, help="parallel kernels (default: CPU count)"
@@ -68,20 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
         "with sweep.csv, claims.csv and index.html. Every point is checked before anything starts.",
     )
     sw.add_argument("notebooks", nargs="*", help="notebooks to sweep")
-    sw.add_argument(
-        "--profile", default="ci", help="parameter profile from nbs_ci.yml (default: ci)"
-    )
-    sw.add_argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        default=[],
-        metavar=("NAME", "VALUE"),
-        help="fix a parameter for every point",
-    )
-    sw.add_argument(
-        "-f", "--parameters-file", metavar="YAML", help="YAML mapping of fixed overrides"
+    _add_parameter_options(
+        sw, p_help="fix a parameter for every point", f_help="YAML mapping of fixed overrides"
     )
     sw.add_argument(
         "--grid", metavar="GRID.yaml", help="YAML mapping of parameter -> list of values"
@@ -124,13 +102,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_parameter_options(parser, *, p_help: str, f_help: str) -> None:
+    """Add ``--profile``, ``-p NAME VALUE`` and ``-f YAML`` (shared by ``run`` and ``sweep``)."""
+    parser.add_argument(
+        "--profile", default="ci", help="parameter profile from nbs_ci.yml (default: ci)"
+    )
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help=p_help,
+    )
+    parser.add_argument("-f", "--parameters-file", metavar="YAML", help=f_help)
+
+
 def _fail(msg: str, code: int = 2) -> int:
     print(f"mlkit: error: {msg}", file=sys.stderr)
     return code
 
 
 def _cmd_run(args) -> int:
-    import yaml
 
     from mlkit.runner.execute import execute_run
     from mlkit.runner.plan import load_default_config, new_run_dir, plan_run
@@ -138,23 +132,7 @@ def _cmd_run(args) -> int:
 
     try:
         config = load_default_config(args.config)
-        file_params = None
-        if args.parameters_file:
-            fp = Path(args.parameters_file)
-            if not fp.is_file():
-                return _fail(f"parameters file {fp} does not exist.")
-            try:
-                file_params = yaml.safe_load(fp.read_text(encoding="utf-8")) or {}
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-                problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-                return _fail(
-                    f"parameters file {fp} is not valid YAML{where}: {problem}. Write one "
-                    "`name: value` per line, e.g. `names: [a, b]`."
-                )
-            if not isinstance(file_params, dict):
-                return _fail(f"parameters file {fp} must be a YAML mapping of name: value.")
+        file_params = _read_params_file(args.parameters_file)
         if args.jobs is not None and args.jobs < 1:
             return _fail(f"--jobs must be >= 1. Got {args.jobs}.")
         if args.cell_timeout is not None and args.cell_timeout <= 0:
@@ -223,7 +201,13 @@ def _read_params_file(path: str | None) -> dict | None:
     try:
         data = yaml.safe_load(fp.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise RunError(f"parameters file {fp} is not valid YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise RunError(
+            f"parameters file {fp} is not valid YAML{where}: {problem}. Write one "
+            "`name: value` per line, e.g. `names: [a, b]`."
+        ) from None
     if not isinstance(data, dict):
         raise RunError(f"parameters file {fp} must be a YAML mapping of name: value.")
     return data
