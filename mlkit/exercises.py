@@ -44,6 +44,7 @@ __all__ = [
     "expect_number",
     "expect_numbers",
     "expect_set",
+    "need",
 ]
 
 MODES = ("learner", "solution")
@@ -197,6 +198,45 @@ def expect_set(answer, expected, *, what: str = "Your answer") -> str:
     if missing or extra:
         raise AnswerError(f"{what} misses {len(missing)} item(s) and has {len(extra)} too many.")
     return f"the {len(want)} items match"
+
+
+def need(namespace: Mapping, *names: str) -> list:
+    """Return the notebook variables `names` from `namespace`, in order.
+
+    Parameters
+    ----------
+    namespace : mapping
+        The notebook's globals, as a checker receives them.
+    *names : str
+        Variable names the checker reads.
+
+    Returns
+    -------
+    list
+        ``[namespace[name] for name in names]``.
+
+    Raises
+    ------
+    NotReadyError
+        If any name is missing (the cells that define it have not run); the verdict is then
+        "not checked yet", never "incorrect".
+
+    Examples
+    --------
+    >>> need({"a": 1, "b": 2}, "b", "a")
+    [2, 1]
+    >>> need({}, "table")
+    Traceback (most recent call last):
+    ...
+    mlkit.exercises.NotReadyError: The notebook variable(s) table are not defined yet: run the cells above this one first (top to bottom).
+    """
+    missing = [n for n in names if n not in namespace]
+    if missing:
+        raise NotReadyError(
+            f"The notebook variable(s) {', '.join(missing)} are not defined yet: run the cells "
+            "above this one first (top to bottom)."
+        )
+    return [namespace[n] for n in names]
 
 
 def answer_digest(question_id: str, answer) -> str:

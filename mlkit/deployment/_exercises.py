@@ -20,26 +20,16 @@ from mlkit.exercises import (
     ConceptQuestion,
     Exercise,
     ExerciseSet,
-    NotReadyError,
     expect_number,
     expect_numbers,
     expect_set,
+    need,
 )
 
 __all__ = ["exercises"]
 
 DROP_GRID = tuple(round(0.05 * k, 2) for k in range(1, 11))
 """Tolerated accuracy drops tried in exercise 05.3: 0.05, 0.10, ..., 0.50."""
-
-
-def _need(namespace, *names):
-    missing = [n for n in names if n not in namespace]
-    if missing:
-        raise NotReadyError(
-            f"The notebook variable(s) {', '.join(missing)} are not defined yet: run the cells "
-            "above this one first (top to bottom)."
-        )
-    return [namespace[n] for n in names]
 
 
 def _pair(answer, what):
@@ -50,7 +40,7 @@ def _pair(answer, what):
 
 # -- Canary release ------------------------------------------------------------------------------
 def _check_first_gate(answer, namespace):
-    (canary,) = _need(namespace, "canary")
+    (canary,) = need(namespace, "canary")
     router = canary["bad"]
     first = router.first_failure_interval_
     failed = "" if first is None else str(router.history().loc[first, "failed_gates"])
@@ -60,7 +50,7 @@ def _check_first_gate(answer, namespace):
 
 
 def _check_exposure(answer, namespace):
-    (canary,) = _need(namespace, "canary")
+    (canary,) = need(namespace, "canary")
     router = canary["bad"]
     h = router.history()
     last = router.rollback_interval_
@@ -79,7 +69,7 @@ def _check_exposure(answer, namespace):
 
 
 def _largest_caught_drop(namespace):
-    dry, schedule, n_consecutive, stable_accuracy = _need(
+    dry, schedule, n_consecutive, stable_accuracy = need(
         namespace, "dry", "schedule", "n_consecutive", "stable_accuracy"
     )
 
@@ -111,7 +101,7 @@ def _check_caught_drop(answer, namespace):
 
 # -- Shadow mode ---------------------------------------------------------------------------------
 def _shadow_by_condition(namespace):
-    models, index, X_stream, y_operator, condition, pool = _need(
+    models, index, X_stream, y_operator, condition, pool = need(
         namespace, "models", "index", "X_stream", "y_operator", "condition", "pool"
     )
     _, first = np.unique(np.asarray(index), return_index=True)
@@ -131,7 +121,7 @@ def _check_shadow_by_condition(answer, namespace):
 
 # -- Blue/green ----------------------------------------------------------------------------------
 def _failing_previews(namespace):
-    models, X, y, pool, condition, preview = _need(
+    models, X, y, pool, condition, preview = need(
         namespace, "models", "X", "y", "pool", "condition", "preview"
     )
     pool, condition = np.asarray(pool), np.asarray(condition)

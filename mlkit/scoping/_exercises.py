@@ -15,9 +15,9 @@ from mlkit.exercises import (
     ConceptQuestion,
     Exercise,
     ExerciseSet,
-    NotReadyError,
     expect_number,
     expect_numbers,
+    need,
 )
 from mlkit.scoping._feasibility import compare_with_hlp
 from mlkit.scoping._value import business_metrics, cost_matrix
@@ -25,19 +25,9 @@ from mlkit.scoping._value import business_metrics, cost_matrix
 __all__ = ["exercises"]
 
 
-def _need(namespace, *names):
-    missing = [n for n in names if n not in namespace]
-    if missing:
-        raise NotReadyError(
-            f"The notebook variable(s) {', '.join(missing)} are not defined yet: run the cells "
-            "above this one first (top to bottom)."
-        )
-    return [namespace[n] for n in names]
-
-
 # -- Feasibility: HLP and the quick model -------------------------------------------------------
 def _hlp_table(namespace):
-    by_tag, hlp = _need(namespace, "by_tag", "hlp")
+    by_tag, hlp = need(namespace, "by_tag", "hlp")
     return compare_with_hlp(by_tag, hlp)
 
 
@@ -66,7 +56,7 @@ def _check_best_gain(answer, namespace):
 
 # -- Feasibility 3: the learning curve -----------------------------------------------------------
 def _check_halve_reducible(answer, namespace):
-    (fit,) = _need(namespace, "fit")
+    (fit,) = need(namespace, "fit")
     expected = float(np.max(fit.n_samples)) * 2.0 ** (1.0 / fit.b)
     return expect_number(
         answer, expected, abs_tol=0.01 * expected, what="The number of training clips"
@@ -74,7 +64,7 @@ def _check_halve_reducible(answer, namespace):
 
 
 def _check_noise_drop(answer, namespace):
-    curve, noisy = _need(namespace, "curve", "noisy_curve")
+    curve, noisy = need(namespace, "curve", "noisy_curve")
     drop = 100 * float(curve["dev_accuracy"].iloc[-1] - noisy["dev_accuracy"].iloc[-1])
     return expect_number(
         answer, drop, abs_tol=0.3, what="The drop in dev accuracy in percentage points"
@@ -83,7 +73,7 @@ def _check_noise_drop(answer, namespace):
 
 # -- Value ---------------------------------------------------------------------------------------
 def _false_confirm_cost(namespace):
-    confusion, confirm_usd = _need(namespace, "confusion", "cost_false_confirm_usd")
+    confusion, confirm_usd = need(namespace, "confusion", "cost_false_confirm_usd")
     cm = np.asarray(confusion, dtype=np.float64)
     false_confirms = cm[:, 1].sum() - cm[1, 1]
     return 1000 * float(confirm_usd) * false_confirms / cm.sum()
@@ -99,7 +89,7 @@ def _check_false_confirm_cost(answer, namespace):
 
 
 def _check_two_gains(answer, namespace):
-    confusion, value, v, error_usd = _need(
+    confusion, value, v, error_usd = need(
         namespace, "confusion", "value", "value_per_success_usd", "cost_error_usd"
     )
     gain_accuracy = 1000 * 0.02 * (float(v) + value["mean_cost_per_error"])
